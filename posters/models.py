@@ -1,0 +1,281 @@
+"""The poster (« affiche ») in frozen versions, and the roadmap (« feuille de route ») per service."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workshops.models import Carrier
+
+
+class Poster(models.Model):
+    concertation = models.OneToOneField(
+        "workshops.Concertation",
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="poster",
+    )
+
+    class Meta:
+        verbose_name = _("affiche")
+        verbose_name_plural = _("affiches")
+
+    def __str__(self) -> str:
+        return str(self.concertation)
+
+
+class PosterVersion(models.Model):
+    """A validated version is frozen; any later edit starts a new draft version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        VALIDATED = "validated", _("Validée")
+
+    poster = models.ForeignKey(
+        Poster, verbose_name=_("affiche"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    heading = models.CharField(_("titre"), max_length=200)
+    scope_label = models.CharField(_("service ou site"), max_length=200, blank=True)
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    participants_count = models.PositiveSmallIntegerField(_("nombre de participant·es"), default=0)
+    logo = models.ImageField(_("logo de la collectivité"), upload_to="logos/", blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validation enregistrée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approvals = models.PositiveSmallIntegerField(_("pour"), default=0)
+    rejections = models.PositiveSmallIntegerField(_("contre"), default=0)
+    content_hash = models.CharField(_("empreinte du contenu"), max_length=64, blank=True)
+    pdf_a4 = models.FileField(_("PDF A4"), upload_to="posters/", blank=True)
+    pdf_a3 = models.FileField(_("PDF A3"), upload_to="posters/", blank=True)
+
+    class Meta:
+        ordering = ["poster", "-number"]
+        verbose_name = _("version d'affiche")
+        verbose_name_plural = _("versions d'affiche")
+        constraints = [
+            models.UniqueConstraint(fields=["poster", "number"], name="posterversion_number"),
+            models.UniqueConstraint(
+                fields=["poster"],
+                condition=Q(status="draft"),
+                name="posterversion_single_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(validated_at__isnull=False) & ~Q(content_hash="")),
+                name="posterversion_validated_is_sealed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.heading} (v{self.number})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.VALIDATED
+
+
+class PosterQuality(models.Model):
+    version = models.ForeignKey(
+        PosterVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="qualities"
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    text = models.CharField(_("qualité"), max_length=120)
+    points = models.PositiveIntegerField(_("points"), default=0)
+    source_item = models.ForeignKey(
+        "workshops.BallotItem",
+        verbose_name=_("élément voté d'origine"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["version", "order", "pk"]
+        verbose_name = _("qualité à promouvoir")
+        verbose_name_plural = _("qualités à promouvoir")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Commitment(models.Model):
+    """« Les agents s'engagent à… »: a selected proposal, reworded, linked to its sources."""
+
+    version = models.ForeignKey(
+        PosterVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="commitments",
+    )
+    party = models.CharField(_("qui s'engage"), max_length=10, choices=Carrier.choices)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    text = models.CharField(_("engagement"), max_length=300)
+    source_item = models.ForeignKey(
+        "workshops.BallotItem",
+        verbose_name=_("élément voté d'origine"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_proposals = models.ManyToManyField(
+        "workshops.Proposal",
+        verbose_name=_("propositions d'origine"),
+        blank=True,
+        related_name="commitments",
+    )
+
+    class Meta:
+        ordering = ["version", "party", "order", "pk"]
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="commitment_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PosterValidation(models.Model):
+    version = models.ForeignKey(
+        PosterVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="validations",
+    )
+    participant = models.ForeignKey(
+        "panels.Participant",
+        verbose_name=_("participant·e"),
+        on_delete=models.CASCADE,
+        related_name="poster_validations",
+    )
+    approves = models.BooleanField(_("je valide"))
+    remark = models.CharField(_("remarque"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("avis sur l'affiche")
+        verbose_name_plural = _("avis sur l'affiche")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "participant"], name="postervalidation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.approves}"
+
+
+class Roadmap(models.Model):
+    concertation = models.ForeignKey(
+        "workshops.Concertation",
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="roadmaps",
+    )
+    service = models.ForeignKey(
+        "workshops.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        related_name="roadmaps",
+    )
+
+    class Meta:
+        ordering = ["concertation", "service__name"]
+        verbose_name = _("feuille de route")
+        verbose_name_plural = _("feuilles de route")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concertation", "service"], name="roadmap_once_per_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} — {self.concertation}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self) -> "ActionQuerySet":
+        return self.filter(
+            due_on__lt=timezone.localdate(),
+            status__in=[RoadmapAction.Status.TODO, RoadmapAction.Status.DOING],
+        )
+
+
+class RoadmapAction(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", _("À faire")
+        DOING = "doing", _("En cours")
+        DONE = "done", _("Fait")
+        DROPPED = "dropped", _("Abandonné")
+
+    roadmap = models.ForeignKey(
+        Roadmap, verbose_name=_("feuille de route"), on_delete=models.CASCADE,
+        related_name="actions",
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("engagement d'origine"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    title = models.CharField(_("action"), max_length=300)
+    owner = models.CharField(_("responsable"), max_length=200, blank=True)
+    due_on = models.DateField(_("échéance"), null=True, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.TODO
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["roadmap", "due_on", "pk"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="roadmapaction_title_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressNote(models.Model):
+    action = models.ForeignKey(
+        RoadmapAction, verbose_name=_("action"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    written_on = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("avancement"))
+
+    class Meta:
+        ordering = ["action", "-written_on", "-pk"]
+        verbose_name = _("point d'avancement")
+        verbose_name_plural = _("points d'avancement")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("langue/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("panels/", include("panels.urls")),
+    path("affiches/", include("posters.urls")),
+    path("", include("workshops.urls")),
+]

@@ -1,0 +1,44 @@
+"""Who may see and change what: decided here, once, and used by every view."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from workshops.models import Concertation
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_view_concertation(user: User, concertation: Concertation) -> bool:
+    return Concertation.objects.visible_to(user).filter(pk=concertation.pk).exists()
+
+
+def can_lead_concertation(user: User, concertation: Concertation) -> bool:
+    """Facilitators on the team (and administrators) prepare, run and curate."""
+    return Concertation.objects.led_by(user).filter(pk=concertation.pk).exists()
+
+
+def can_create_concertation(user: User) -> bool:
+    return bool(user.is_authenticated and user.has_perm("workshops.add_concertation"))
+
+
+def can_update_roadmap(user: User, *, concertation: Concertation, service_id: int) -> bool:
+    """Facilitators of the concertation see and change every roadmap; a manager only their own."""
+    if can_lead_concertation(user, concertation):
+        return True
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.managed_services.filter(pk=service_id).exists()
+    )
+
+
+def visible_concertation_or_404(user: User, pk: int, *, lead: bool = False) -> Concertation:
+    """404 rather than 403 so another team cannot even learn that a concertation exists."""
+    queryset: QuerySet[Concertation] = (
+        Concertation.objects.led_by(user) if lead else Concertation.objects.visible_to(user)
+    )
+    try:
+        return queryset.select_related("site", "method").get(pk=pk)
+    except Concertation.DoesNotExist:
+        raise Http404 from None
