@@ -41,3 +41,13 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Load benchmark (not part of `make test`): gunicorn + PostgreSQL + locust, about 6 minutes.
+# Report: tests/perf/reports/bench.md (see README, « Benchmark »).
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	bash tests/perf/postgres_up.sh
+	$(PY) tests/perf/bench.py

@@ -139,6 +139,13 @@ class Participant(models.Model):
     consent_contact = models.BooleanField(
         _("accepte d'être contacté·e (invitation, suivi)"), default=False
     )
+    consent_scope = models.CharField(
+        _("ce que la personne a accepté"),
+        max_length=300,
+        blank=True,
+        help_text=_("Par exemple : participation aux ateliers, usage de ses contributions sur l'affiche."),
+    )
+    invited_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("ajouté·e le"), default=timezone.now)
 
     objects = ParticipantQuerySet.as_manager()

@@ -25,24 +25,53 @@ class PosterAdmin(admin.ModelAdmin):
     inlines = [PosterVersionInline]
 
 
-class PosterQualityInline(admin.TabularInline):
+class FrozenVersionInline(admin.TabularInline):
+    """Rows of a validated version are shown, not edited."""
+
+    extra = 0
+    raw_id_fields = ["source_item"]
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class PosterQualityInline(FrozenVersionInline):
     model = PosterQuality
-    extra = 0
-    raw_id_fields = ["source_item"]
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(FrozenVersionInline):
     model = Commitment
-    extra = 0
-    raw_id_fields = ["source_item"]
 
 
 @admin.register(PosterVersion)
 class PosterVersionAdmin(admin.ModelAdmin):
     list_display = ["heading", "number", "status", "validated_at"]
     list_filter = ["status"]
-    readonly_fields = ["content_hash", "validated_at", "validated_by"]
+    readonly_fields = [
+        "status", "validation_method", "approvals", "rejections", "abstentions", "validated_at",
+        "validated_by", "based_on", "content", "content_hash", "pdf_a4", "pdf_a3", "preview_png",
+    ]
     inlines = [PosterQualityInline, CommitmentInline]
+
+    def has_change_permission(self, request, obj=None):
+        """A validated version is frozen here too: it is read, never changed."""
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(PosterValidation)

@@ -1,6 +1,7 @@
 """The poster (« affiche ») in frozen versions, and the roadmap (« feuille de route ») per service."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,12 +26,30 @@ class Poster(models.Model):
         return str(self.concertation)
 
 
+class PosterFrozen(ValidationError):
+    """A validated version never changes: edit a new draft instead."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or _("Cette version de l'affiche est validée : elle ne peut plus changer."),
+            code="frozen",
+        )
+
+
+# Fields a validated version may still receive once: the files rendered from its frozen content.
+RENDERED_FILE_FIELDS = frozenset({"pdf_a4", "pdf_a3", "preview_png"})
+
+
 class PosterVersion(models.Model):
     """A validated version is frozen; any later edit starts a new draft version."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Brouillon")
         VALIDATED = "validated", _("Validée")
+
+    class ValidationMethod(models.TextChoices):
+        TABLETS = "tablets", _("Sur les tablettes des participant·es")
+        SHOW_OF_HANDS = "hands", _("À main levée")
 
     poster = models.ForeignKey(
         Poster, verbose_name=_("affiche"), on_delete=models.CASCADE, related_name="versions"
@@ -54,11 +73,25 @@ class PosterVersion(models.Model):
         blank=True,
         related_name="+",
     )
+    validation_method = models.CharField(
+        _("mode de validation"), max_length=10, choices=ValidationMethod.choices, blank=True
+    )
     approvals = models.PositiveSmallIntegerField(_("pour"), default=0)
     rejections = models.PositiveSmallIntegerField(_("contre"), default=0)
+    abstentions = models.PositiveSmallIntegerField(_("abstentions"), default=0)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("copiée de la version"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    content = models.JSONField(_("contenu figé"), default=dict, blank=True)
     content_hash = models.CharField(_("empreinte du contenu"), max_length=64, blank=True)
     pdf_a4 = models.FileField(_("PDF A4"), upload_to="posters/", blank=True)
     pdf_a3 = models.FileField(_("PDF A3"), upload_to="posters/", blank=True)
+    preview_png = models.FileField(_("aperçu PNG"), upload_to="posters/", blank=True)
 
     class Meta:
         ordering = ["poster", "-number"]
@@ -81,12 +114,53 @@ class PosterVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.heading} (v{self.number})"
 
+    def save(self, *args, **kwargs):
+        """Refuse any write to a version already validated in the database, except filling in
+        its rendered files once (they are derived from the frozen content)."""
+        if self.pk is not None:
+            stored = PosterVersion.objects.filter(pk=self.pk).values(
+                "status", *RENDERED_FILE_FIELDS
+            ).first()
+            if stored and stored["status"] == self.Status.VALIDATED:
+                fields = set(kwargs.get("update_fields") or ())
+                if not fields or not fields <= RENDERED_FILE_FIELDS or any(
+                    stored[name] for name in fields
+                ):
+                    raise PosterFrozen
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise PosterFrozen
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.VALIDATED
 
 
-class PosterQuality(models.Model):
+class FrozenWithVersion(models.Model):
+    """Qualities and commitments change only while their version is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self) -> None:
+        if PosterVersion.objects.filter(
+            pk=self.version_id, status=PosterVersion.Status.VALIDATED
+        ).exists():
+            raise PosterFrozen
+
+
+class PosterQuality(FrozenWithVersion):
     version = models.ForeignKey(
         PosterVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="qualities"
     )
@@ -102,7 +176,7 @@ class PosterQuality(models.Model):
         related_name="+",
     )
 
-    class Meta:
+    class Meta(FrozenWithVersion.Meta):
         ordering = ["version", "order", "pk"]
         verbose_name = _("qualité à promouvoir")
         verbose_name_plural = _("qualités à promouvoir")
@@ -111,7 +185,7 @@ class PosterQuality(models.Model):
         return self.text
 
 
-class Commitment(models.Model):
+class Commitment(FrozenWithVersion):
     """« Les agents s'engagent à… »: a selected proposal, reworded, linked to its sources."""
 
     version = models.ForeignKey(
@@ -138,7 +212,7 @@ class Commitment(models.Model):
         related_name="commitments",
     )
 
-    class Meta:
+    class Meta(FrozenWithVersion.Meta):
         ordering = ["version", "party", "order", "pk"]
         verbose_name = _("engagement")
         verbose_name_plural = _("engagements")
@@ -255,6 +329,15 @@ class RoadmapAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        """Same rule as ActionQuerySet.overdue(): past its due date and neither done nor dropped."""
+        return (
+            self.due_on is not None
+            and self.due_on < timezone.localdate()
+            and self.status in {self.Status.TODO, self.Status.DOING}
+        )
 
 
 class ProgressNote(models.Model):

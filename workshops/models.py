@@ -309,6 +309,25 @@ class Workshop(models.Model):
     join_code = models.CharField(
         _("code de connexion"), max_length=12, unique=True, default=new_join_code
     )
+    current_sequence = models.ForeignKey(
+        "Sequence",
+        verbose_name=_("séquence en cours"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    live_started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    state_version = models.PositiveIntegerField(
+        _("version de l'état (animation)"),
+        default=0,
+        help_text=_("Augmente à chaque geste de l'animation : les tablettes suivent sans recharger."),
+    )
+    content_version = models.PositiveIntegerField(
+        _("version des contributions"),
+        default=0,
+        help_text=_("Augmente à chaque contribution : la projection se met à jour."),
+    )
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -332,6 +351,11 @@ class Workshop(models.Model):
         if self.starts_at is None:
             return None
         return self.starts_at + timezone.timedelta(minutes=self.duration_minutes)
+
+
+class Pole(models.TextChoices):
+    IDEAL = "ideal", _("Relation idéale")
+    CHAOTIC = "chaotic", _("Relation chaotique")
 
 
 class Sequence(models.Model):
@@ -361,6 +385,13 @@ class Sequence(models.Model):
     opened_at = models.DateTimeField(_("ouverte le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
     results_revealed = models.BooleanField(_("résultats dévoilés"), default=False)
+    elapsed_seconds = models.PositiveIntegerField(
+        _("temps écoulé avant la dernière reprise (secondes)"), default=0
+    )
+    running_since = models.DateTimeField(_("en cours depuis"), null=True, blank=True)
+    pole = models.CharField(
+        _("pôle affiché sur les tablettes"), max_length=10, choices=Pole.choices, blank=True
+    )
 
     class Meta:
         ordering = ["workshop", "order"]
@@ -368,6 +399,15 @@ class Sequence(models.Model):
         verbose_name_plural = _("séquences")
         constraints = [
             models.UniqueConstraint(fields=["workshop", "order"], name="sequence_order"),
+            models.UniqueConstraint(
+                fields=["workshop"],
+                condition=Q(status__in=["open", "paused"]),
+                name="sequence_one_live_per_workshop",
+            ),
+            models.CheckConstraint(
+                condition=Q(running_since__isnull=True) | Q(status="open"),
+                name="sequence_runs_only_when_open",
+            ),
             models.CheckConstraint(
                 condition=Q(planned_minutes__gte=1), name="sequence_minutes_positive"
             ),
@@ -381,9 +421,32 @@ class Sequence(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def elapsed(self, now=None) -> int:
+        """Seconds the sequence has run, pauses excluded, from DB timestamps (any server agrees)."""
+        running = 0
+        if self.running_since is not None:
+            running = max(0, int(((now or timezone.now()) - self.running_since).total_seconds()))
+        return self.elapsed_seconds + running
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_vote(self) -> bool:
+        return self.activity in Activity.voting()
+
 
 class Attendance(models.Model):
-    """One participant present in one workshop, on a device identified by an unguessable token."""
+    """One participant present in one workshop, on a device identified by an unguessable token.
+
+    A walk-in (not on the panel list) waits with only a first name until the facilitator admits
+    them; the row is also what serialises one participant's submissions (SELECT … FOR UPDATE)."""
+
+    class Mode(models.TextChoices):
+        TABLET = "tablet", _("Sa propre tablette")
+        SHARED = "shared", _("Tablette partagée")
+        PAPER = "paper", _("Sur papier (saisi par l'animation)")
 
     workshop = models.ForeignKey(
         Workshop, verbose_name=_("atelier"), on_delete=models.CASCADE, related_name="attendances"
@@ -392,8 +455,12 @@ class Attendance(models.Model):
         "panels.Participant",
         verbose_name=_("participant·e"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="attendances",
     )
+    walk_in_name = models.CharField(_("prénom donné à l'arrivée"), max_length=100, blank=True)
+    mode = models.CharField(_("participe"), max_length=10, choices=Mode.choices, default=Mode.TABLET)
     token = models.CharField(max_length=64, unique=True, default=new_public_token)
     joined_at = models.DateTimeField(_("arrivé·e le"), default=timezone.now)
 
@@ -404,10 +471,36 @@ class Attendance(models.Model):
             models.UniqueConstraint(
                 fields=["workshop", "participant"], name="attendance_once_per_workshop"
             ),
+            models.CheckConstraint(
+                condition=Q(participant__isnull=False) | ~Q(walk_in_name=""),
+                name="attendance_named",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.participant} @ {self.workshop}"
+        return f"{self.participant or self.walk_in_name} @ {self.workshop}"
+
+    @property
+    def admitted(self) -> bool:
+        return self.participant_id is not None
+
+
+class Submission(models.Model):
+    """The idempotency key of one tablet (or paper) submission: a double tap or a request
+    retried after lost Wi-Fi carries the same key and is applied once, never twice."""
+
+    key = models.CharField(_("clé"), max_length=64, unique=True)
+    attendance = models.ForeignKey(
+        Attendance, verbose_name=_("présence"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("envoi")
+        verbose_name_plural = _("envois")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Contribution(models.Model):
@@ -446,9 +539,7 @@ class QualityQuerySet(models.QuerySet):
 
 
 class Quality(Contribution):
-    class Pole(models.TextChoices):
-        IDEAL = "ideal", _("Relation idéale")
-        CHAOTIC = "chaotic", _("Relation chaotique")
+    Pole = Pole
 
     sequence = models.ForeignKey(
         Sequence, verbose_name=_("séquence"), on_delete=models.CASCADE, related_name="qualities"

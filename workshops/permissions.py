@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from workshops.models import Concertation
+from workshops.models import Concertation, Workshop
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -41,4 +41,45 @@ def visible_concertation_or_404(user: User, pk: int, *, lead: bool = False) -> C
     try:
         return queryset.select_related("site", "method").get(pk=pk)
     except Concertation.DoesNotExist:
+        raise Http404 from None
+
+
+def led_panel_or_404(user: User, pk: int):
+    """A panel holds personal data: only its concertation's team sees it."""
+    from panels.models import Panel
+
+    try:
+        return Panel.objects.select_related("concertation").get(
+            pk=pk, concertation__in=Concertation.objects.led_by(user)
+        )
+    except Panel.DoesNotExist:
+        raise Http404 from None
+
+
+def led_participant_or_404(user: User, pk: int):
+    from panels.models import Participant
+
+    try:
+        return Participant.objects.select_related("home_panel__concertation").get(
+            pk=pk, home_panel__concertation__in=Concertation.objects.led_by(user)
+        )
+    except Participant.DoesNotExist:
+        raise Http404 from None
+
+
+def led_workshop_or_404(user: User, pk: int) -> Workshop:
+    try:
+        return Workshop.objects.select_related("concertation", "panel").get(
+            pk=pk, concertation__in=Concertation.objects.led_by(user)
+        )
+    except Workshop.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_workshop_or_404(user: User, pk: int) -> Workshop:
+    try:
+        return Workshop.objects.select_related("concertation", "panel").get(
+            pk=pk, concertation__in=Concertation.objects.visible_to(user)
+        )
+    except Workshop.DoesNotExist:
         raise Http404 from None

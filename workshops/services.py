@@ -1,17 +1,34 @@
-"""Writes that span several models: creating a concertation from a method template."""
+"""Writes that span several models: creating a concertation from a method template, and the
+live session (joining, facilitator gestures, participants' submissions)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from panels.models import Panel
+from panels.models import Panel, Participant
 from workshops.models import (
+    Activity,
+    Attendance,
+    BallotItem,
+    Carrier,
     Concertation,
     MethodTemplate,
+    PanelKind,
+    Pole,
+    Position,
+    Proposal,
+    Quality,
     Sequence,
     SequenceTemplate,
     Service,
     Site,
+    Submission,
+    Vote,
     Workshop,
     WorkshopTemplate,
 )
@@ -105,3 +122,498 @@ def method_template_copy(*, template: MethodTemplate, name: str) -> MethodTempla
             ]
         )
     return copy
+
+
+# --- Live session ----------------------------------------------------------------------------------
+#
+# Every facilitator gesture bumps ``Workshop.state_version`` (tablets follow it) and every
+# contribution bumps ``Workshop.content_version`` (projector and console follow it): the polling
+# endpoints answer 304 from one indexed read, on any app server, without in-process state.
+# A participant's writes lock their Attendance row first, then the workshop row, always in that
+# order: one participant's simultaneous requests (two devices, a double tap) are serialised, and
+# a sequence closed by the facilitator is seen closed by any write that commits after it.
+
+
+class LiveError(Exception):
+    """A refused live action; ``message`` is French, ready to show on the tablet or the console."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def normalize_join_code(raw: str) -> str:
+    """Case, spaces and dashes do not matter: « abc 23-4 » is « ABC234 »."""
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def workshop_for_code(raw: str) -> Workshop | None:
+    """The workshop a code opens; a finished workshop can no longer be joined."""
+    code = normalize_join_code(raw)
+    if not code:
+        return None
+    return (
+        Workshop.objects.select_related("panel", "concertation")
+        .exclude(status=Workshop.Status.DONE)
+        .filter(join_code=code)
+        .first()
+    )
+
+
+def _bump(workshop_id: int, *, state: bool = False, content: bool = False) -> None:
+    changes = {}
+    if state:
+        changes["state_version"] = F("state_version") + 1
+    if content:
+        changes["content_version"] = F("content_version") + 1
+    Workshop.objects.filter(pk=workshop_id).update(**changes)
+
+
+@transaction.atomic
+def attendance_join(
+    *,
+    workshop: Workshop,
+    participant: Participant | None = None,
+    walk_in_name: str = "",
+    mode: str = Attendance.Mode.TABLET,
+) -> Attendance:
+    """A participant picks their name from the panel list (rejoining gives back the same place,
+    so a second device or a refreshed one carries on), or a walk-in gives a first name and waits
+    for the facilitator to admit them."""
+    if workshop.status == Workshop.Status.DONE:
+        raise LiveError(_("Cet atelier est terminé : il n'est plus possible de le rejoindre."))
+    if participant is not None:
+        if not Participant.objects.in_panel(workshop.panel).filter(pk=participant.pk).exists():
+            raise LiveError(_("Ce nom ne figure pas dans le panel de cet atelier."))
+        attendance, _created = Attendance.objects.get_or_create(
+            workshop=workshop, participant=participant, defaults={"mode": mode}
+        )
+        if attendance.mode != mode and attendance.mode != Attendance.Mode.PAPER:
+            attendance.mode = mode
+            attendance.save(update_fields=["mode"])
+    else:
+        name = " ".join(walk_in_name.split())[:100]
+        if not name:
+            raise LiveError(_("Indiquez votre prénom pour que l'animation vous accueille."))
+        attendance = Attendance.objects.create(workshop=workshop, walk_in_name=name, mode=mode)
+    _bump(workshop.pk, content=True)
+    return attendance
+
+
+@transaction.atomic
+def attendance_admit(*, attendance: Attendance, home_panel_kind: str | None = None) -> Attendance:
+    """The facilitator admits a walk-in: they join the panel (in the mixed workshop, the agents'
+    or the users' side, as the facilitator says) and their tablet carries on by itself."""
+    attendance = Attendance.objects.select_for_update().select_related("workshop__panel").get(
+        pk=attendance.pk
+    )
+    if attendance.participant_id is not None:
+        return attendance
+    panel = attendance.workshop.panel
+    fields = {}
+    if panel.kind == PanelKind.MIXED:
+        if home_panel_kind not in (PanelKind.AGENTS, PanelKind.USERS):
+            raise LiveError(_("Dites si cette personne rejoint l'atelier mixte comme agent ou comme usager."))
+        panel = Panel.objects.get(concertation_id=panel.concertation_id, kind=home_panel_kind)
+        fields = {"mixed_volunteer": True, "in_mixed_panel": True}
+    attendance.participant = Participant.objects.create(
+        home_panel=panel, display_name=attendance.walk_in_name, **fields
+    )
+    attendance.save(update_fields=["participant"])
+    _bump(attendance.workshop_id, state=True, content=True)
+    return attendance
+
+
+@transaction.atomic
+def attendance_refuse(*, attendance: Attendance) -> None:
+    """Turn away a pending walk-in (e.g. someone who typed a wrong code); nobody admitted is touched."""
+    Attendance.objects.filter(pk=attendance.pk, participant__isnull=True).delete()
+    _bump(attendance.workshop_id, state=True, content=True)
+
+
+@transaction.atomic
+def attendance_for_paper(*, workshop: Workshop, participant: Participant) -> Attendance:
+    """The place of someone without a tablet, whose answers the facilitator types in."""
+    if not Participant.objects.in_panel(workshop.panel).filter(pk=participant.pk).exists():
+        raise LiveError(_("Ce nom ne figure pas dans le panel de cet atelier."))
+    attendance, _created = Attendance.objects.get_or_create(
+        workshop=workshop, participant=participant, defaults={"mode": Attendance.Mode.PAPER}
+    )
+    return attendance
+
+
+# Facilitator gestures --------------------------------------------------------------------------
+
+
+def _locked_sequence(sequence: Sequence) -> tuple[Workshop, Sequence]:
+    workshop = Workshop.objects.select_for_update().get(pk=sequence.workshop_id)
+    return workshop, Sequence.objects.select_for_update().get(pk=sequence.pk)
+
+
+def _stop_clock(sequence: Sequence, now) -> None:
+    sequence.elapsed_seconds = sequence.elapsed(now)
+    sequence.running_since = None
+
+
+@transaction.atomic
+def sequence_open(*, sequence: Sequence) -> Sequence:
+    """Open (or resume, or reopen) a sequence: it becomes the one every tablet shows. The
+    sequence running before it is closed first, so only one is ever live."""
+    workshop, sequence = _locked_sequence(sequence)
+    if workshop.status == Workshop.Status.DONE:
+        raise LiveError(_("L'atelier est terminé."))
+    now = timezone.now()
+    for other in workshop.sequences.select_for_update().filter(
+        status__in=[Sequence.Status.OPEN, Sequence.Status.PAUSED]
+    ).exclude(pk=sequence.pk):
+        _stop_clock(other, now)
+        other.status = Sequence.Status.CLOSED
+        other.closed_at = now
+        other.save(update_fields=["status", "closed_at", "elapsed_seconds", "running_since"])
+    if sequence.status != Sequence.Status.OPEN:
+        sequence.status = Sequence.Status.OPEN
+        sequence.opened_at = sequence.opened_at or now
+        sequence.closed_at = None
+        sequence.running_since = now
+        if sequence.activity == Activity.QUALITIES and not sequence.pole:
+            sequence.pole = Pole.IDEAL
+        sequence.save(
+            update_fields=["status", "opened_at", "closed_at", "running_since", "pole"]
+        )
+    workshop.current_sequence = sequence
+    workshop.status = Workshop.Status.LIVE
+    workshop.live_started_at = workshop.live_started_at or now
+    workshop.save(update_fields=["current_sequence", "status", "live_started_at"])
+    _bump(workshop.pk, state=True, content=True)
+    return sequence
+
+
+@transaction.atomic
+def sequence_pause(*, sequence: Sequence) -> Sequence:
+    """Stop the clock; tablets say « en pause » and keep what participants typed."""
+    _workshop, sequence = _locked_sequence(sequence)
+    if sequence.status != Sequence.Status.OPEN:
+        raise LiveError(_("Seule une séquence ouverte peut être mise en pause."))
+    _stop_clock(sequence, timezone.now())
+    sequence.status = Sequence.Status.PAUSED
+    sequence.save(update_fields=["status", "elapsed_seconds", "running_since"])
+    _bump(sequence.workshop_id, state=True, content=True)
+    return sequence
+
+
+@transaction.atomic
+def sequence_close(*, sequence: Sequence) -> Sequence:
+    """Nothing more can be submitted to a closed sequence; it can be reopened if closed too soon."""
+    _workshop, sequence = _locked_sequence(sequence)
+    if sequence.status not in (Sequence.Status.OPEN, Sequence.Status.PAUSED):
+        raise LiveError(_("Cette séquence n'est pas ouverte."))
+    now = timezone.now()
+    _stop_clock(sequence, now)
+    sequence.status = Sequence.Status.CLOSED
+    sequence.closed_at = now
+    sequence.save(update_fields=["status", "closed_at", "elapsed_seconds", "running_since"])
+    _bump(sequence.workshop_id, state=True, content=True)
+    return sequence
+
+
+@transaction.atomic
+def sequence_pole_set(*, sequence: Sequence, pole: str) -> Sequence:
+    """Qualities: the facilitator moves every tablet from the ideal to the chaotic relationship."""
+    _workshop, sequence = _locked_sequence(sequence)
+    if sequence.activity != Activity.QUALITIES or pole not in Pole.values:
+        raise LiveError(_("Cette séquence ne recueille pas de qualités."))
+    sequence.pole = pole
+    sequence.save(update_fields=["pole"])
+    _bump(sequence.workshop_id, state=True, content=True)
+    return sequence
+
+
+@transaction.atomic
+def results_reveal(*, sequence: Sequence, revealed: bool = True) -> Sequence:
+    """Vote results stay hidden (projector and tablets) until the facilitator decides."""
+    _workshop, sequence = _locked_sequence(sequence)
+    sequence.results_revealed = revealed
+    sequence.save(update_fields=["results_revealed"])
+    _bump(sequence.workshop_id, state=True, content=True)
+    return sequence
+
+
+@transaction.atomic
+def workshop_finish(*, workshop: Workshop) -> Workshop:
+    """End the session: the live sequence is closed and the join code stops working."""
+    workshop = Workshop.objects.select_for_update().get(pk=workshop.pk)
+    live = workshop.sequences.filter(status__in=[Sequence.Status.OPEN, Sequence.Status.PAUSED]).first()
+    if live is not None:
+        sequence_close(sequence=live)
+    workshop.status = Workshop.Status.DONE
+    workshop.save(update_fields=["status"])
+    _bump(workshop.pk, state=True, content=True)
+    return workshop
+
+
+def contributions_changed(*, workshop: Workshop) -> None:
+    """After live moderation (hide, reword, merge): the projector redraws."""
+    _bump(workshop.pk, content=True)
+
+
+# Participant submissions ------------------------------------------------------------------------
+
+
+SEQUENCE_REFUSALS = {
+    Sequence.Status.PENDING: gettext_lazy("Cette séquence n'a pas encore commencé."),
+    Sequence.Status.PAUSED: gettext_lazy(
+        "La séquence est en pause : réessayez quand l'animation la relance."
+    ),
+    Sequence.Status.CLOSED: gettext_lazy("Cette séquence est close : il n'est plus possible d'y répondre."),
+}
+
+
+def _admit_submission(
+    *, attendance: Attendance, sequence_id: int, activities: set[str], key: str
+) -> tuple[Attendance, Sequence, bool]:
+    """Lock the participant, check the sequence is theirs and open, record the idempotency key.
+    Returns (attendance, sequence, already_applied)."""
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    if attendance.participant_id is None:
+        raise LiveError(_("L'animation n'a pas encore validé votre arrivée : patientez un instant."))
+    _bump(attendance.workshop_id, content=True)
+    sequence = Sequence.objects.filter(pk=sequence_id).first()
+    if sequence is None or sequence.workshop_id != attendance.workshop_id:
+        raise LiveError(_("Cette activité n'appartient pas à votre atelier : rien n'a été enregistré."))
+    if sequence.activity not in activities:
+        raise LiveError(_("Cette réponse ne correspond pas à l'activité en cours."))
+    if sequence.status != Sequence.Status.OPEN:
+        raise LiveError(str(SEQUENCE_REFUSALS[sequence.status]))
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise LiveError(_("Le formulaire a expiré : réessayez."))
+    try:
+        with transaction.atomic():
+            Submission.objects.create(key=key, attendance=attendance)
+    except IntegrityError:
+        return attendance, sequence, True
+    return attendance, sequence, False
+
+
+def _clean_words(text: str, *, max_length: int = 300) -> str:
+    cleaned = " ".join((text or "").split())
+    if not cleaned:
+        raise LiveError(_("Écrivez quelques mots avant d'envoyer."))
+    if len(cleaned) > max_length:
+        raise LiveError(
+            _("Pas plus de %(max)d caractères, s'il vous plaît.") % {"max": max_length}
+        )
+    return cleaned
+
+
+def _own(model, *, attendance: Attendance, pk: int):
+    """One of the participant's own contributions, in their workshop; never someone else's."""
+    found = (
+        model.objects.select_related("sequence")
+        .filter(pk=pk, participant_id=attendance.participant_id, sequence__workshop_id=attendance.workshop_id)
+        .first()
+    )
+    if found is None or attendance.participant_id is None:
+        raise LiveError(_("Cette contribution n'est pas la vôtre : rien n'a été modifié."))
+    if found.hidden or found.merged_into_id is not None:
+        raise LiveError(
+            _("L'animation a déjà repris cette contribution : elle ne peut plus être modifiée ici.")
+        )
+    return found
+
+
+@transaction.atomic
+def quality_add(
+    *, attendance: Attendance, sequence: Sequence, text: str, key: str, by_facilitator: bool = False
+) -> Quality | None:
+    """Add a quality to the pole the facilitator shows; None when the key was already applied."""
+    attendance, sequence, done = _admit_submission(
+        attendance=attendance, sequence_id=sequence.pk, activities={Activity.QUALITIES}, key=key
+    )
+    text = _clean_words(text, max_length=120)
+    if done:
+        return None
+    return Quality.objects.create(
+        sequence=sequence,
+        participant_id=attendance.participant_id,
+        pole=sequence.pole or Pole.IDEAL,
+        text=text,
+        entered_by_facilitator=by_facilitator,
+    )
+
+
+@transaction.atomic
+def proposal_add(
+    *,
+    attendance: Attendance,
+    sequence: Sequence,
+    text: str,
+    carried_by: str,
+    key: str,
+    by_facilitator: bool = False,
+) -> Proposal | None:
+    attendance, sequence, done = _admit_submission(
+        attendance=attendance, sequence_id=sequence.pk, activities={Activity.PROPOSALS}, key=key
+    )
+    text = _clean_words(text)
+    if carried_by not in Carrier.values:
+        raise LiveError(_("Dites qui porterait cette action : les agents, les usagers ou les deux."))
+    if done:
+        return None
+    return Proposal.objects.create(
+        sequence=sequence,
+        participant_id=attendance.participant_id,
+        carried_by=carried_by,
+        text=text,
+        entered_by_facilitator=by_facilitator,
+    )
+
+
+@transaction.atomic
+def contribution_edit(
+    *, attendance: Attendance, model, pk: int, text: str, key: str, carried_by: str | None = None
+):
+    """A participant fixes their own words while the sequence is open (their words stay theirs:
+    the original text follows, since nobody has curated them yet)."""
+    contribution = _own(model, attendance=attendance, pk=pk)
+    _attendance, _sequence, done = _admit_submission(
+        attendance=attendance,
+        sequence_id=contribution.sequence_id,
+        activities={Activity.QUALITIES if model is Quality else Activity.PROPOSALS},
+        key=key,
+    )
+    text = _clean_words(text, max_length=120 if model is Quality else 300)
+    if carried_by is not None and carried_by not in Carrier.values:
+        raise LiveError(_("Dites qui porterait cette action : les agents, les usagers ou les deux."))
+    if done:
+        return contribution
+    contribution.text = contribution.original_text = text
+    fields = ["text", "original_text"]
+    if carried_by is not None:
+        contribution.carried_by = carried_by
+        fields.append("carried_by")
+    contribution.save(update_fields=fields)
+    return contribution
+
+
+@transaction.atomic
+def contribution_delete(*, attendance: Attendance, model, pk: int, key: str) -> None:
+    """A participant withdraws their own words while the sequence is open."""
+    contribution = _own(model, attendance=attendance, pk=pk)
+    _attendance, _sequence, done = _admit_submission(
+        attendance=attendance,
+        sequence_id=contribution.sequence_id,
+        activities={Activity.QUALITIES if model is Quality else Activity.PROPOSALS},
+        key=key,
+    )
+    if not done:
+        contribution.delete()
+
+
+@transaction.atomic
+def position_set(*, attendance: Attendance, sequence: Sequence, value: int, key: str) -> Position:
+    """Place (or move) oneself on the 0 (chaotic) – 10 (ideal) scale. A late retry of an older
+    choice (same key) does not undo a newer one."""
+    attendance, sequence, done = _admit_submission(
+        attendance=attendance, sequence_id=sequence.pk, activities={Activity.POSITIONING}, key=key
+    )
+    if not isinstance(value, int) or not Position.MIN <= value <= Position.MAX:
+        raise LiveError(_("Choisissez une position entre 0 et 10."))
+    current = Position.objects.filter(sequence=sequence, participant_id=attendance.participant_id).first()
+    if done and current is not None:
+        return current
+    position, _created = Position.objects.update_or_create(
+        sequence=sequence,
+        participant_id=attendance.participant_id,
+        defaults={"value": value, "updated_at": timezone.now()},
+    )
+    return position
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What one participant sees of a vote: their points per item and what is left to spend."""
+
+    budget: int
+    max_per_item: int
+    mine: dict[int, int]
+
+    @property
+    def used(self) -> int:
+        return sum(self.mine.values())
+
+    @property
+    def left(self) -> int:
+        return self.budget - self.used
+
+
+def ballot_for(*, sequence: Sequence, participant_id: int | None) -> Ballot:
+    mine = dict(
+        Vote.objects.filter(ballot_item__sequence=sequence, participant_id=participant_id).values_list(
+            "ballot_item_id", "points"
+        )
+    )
+    return Ballot(
+        budget=sequence.points_per_participant, max_per_item=sequence.max_points_per_item, mine=mine
+    )
+
+
+@transaction.atomic
+def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str) -> Ballot:
+    """Put ``points`` (0 takes them back) on one ballot item. The participant's Attendance row is
+    locked first, so two devices voting at once are serialised and the budget always holds; the
+    idempotency key makes a double tap or a retried request count once (and a late retry never
+    overrides a newer choice). Changing one's mind is allowed until the sequence closes."""
+    attendance, sequence, done = _admit_submission(
+        attendance=attendance, sequence_id=item.sequence_id, activities=Activity.voting(), key=key
+    )
+    ballot = ballot_for(sequence=sequence, participant_id=attendance.participant_id)
+    if done:
+        return ballot
+    if not isinstance(points, int) or points < 0:
+        raise LiveError(_("Nombre de points invalide."))
+    if sequence.max_points_per_item and points > sequence.max_points_per_item:
+        raise LiveError(
+            ngettext(
+                "Au plus %(max)d point par élément.", "Au plus %(max)d points par élément.",
+                sequence.max_points_per_item,
+            )
+            % {"max": sequence.max_points_per_item}
+        )
+    others = ballot.used - ballot.mine.get(item.pk, 0)
+    if others + points > sequence.points_per_participant:
+        raise LiveError(
+            _("Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis.")
+        )
+    if points == 0:
+        Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id).delete()
+        ballot.mine.pop(item.pk, None)
+    else:
+        # The Attendance lock makes update-then-insert safe: no one else writes this row.
+        mine = Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id)
+        if not mine.update(points=points, updated_at=timezone.now()):
+            Vote.objects.create(ballot_item=item, participant_id=attendance.participant_id, points=points)
+        ballot.mine[item.pk] = points
+    return ballot
+
+
+@transaction.atomic
+def poster_opinion_record(
+    *, attendance: Attendance, sequence: Sequence, version, approves: bool, remark: str, key: str
+):
+    """« Je valide / je ne valide pas » the draft poster, through the posters service."""
+    from posters.services import PosterFrozen, poster_validation_record
+
+    attendance, sequence, done = _admit_submission(
+        attendance=attendance, sequence_id=sequence.pk, activities={Activity.POSTER_VALIDATION}, key=key
+    )
+    if version.poster.concertation_id != attendance.workshop.concertation_id:
+        raise LiveError(_("Cette affiche n'est pas celle de votre démarche."))
+    if done:
+        return None
+    try:
+        return poster_validation_record(
+            version=version, participant=attendance.participant, approves=approves, remark=remark[:500]
+        )
+    except PosterFrozen:
+        raise LiveError(_("Cette affiche a déjà été validée : votre avis ne peut plus changer.")) from None

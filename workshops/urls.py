@@ -1,6 +1,7 @@
 from django.urls import path
 
-from workshops import views
+import workshops.live_views as live_views
+from workshops import curation_views, views
 
 app_name = "workshops"
 
@@ -8,4 +9,82 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("demarches/<int:pk>/", views.concertation_detail, name="concertation"),
+    path("demarches/<int:pk>/curation/", curation_views.curation, name="curation"),
+    path("demarches/<int:pk>/curation/bulletins/", curation_views.ballot_carry_view, name="curation_carry"),
+    path(
+        "demarches/<int:pk>/curation/bulletins/<int:item_pk>/reformuler/",
+        curation_views.ballot_item_reword_view,
+        name="curation_ballot_reword",
+    ),
+    path(
+        "demarches/<int:pk>/curation/bulletins/<int:item_pk>/deplacer/",
+        curation_views.ballot_item_move_view,
+        name="curation_ballot_move",
+    ),
+    path(
+        "demarches/<int:pk>/curation/<slug:kind>/<int:item_pk>/reformuler/",
+        curation_views.contribution_reword_view,
+        name="curation_reword",
+    ),
+    path(
+        "demarches/<int:pk>/curation/<slug:kind>/<int:item_pk>/masquer/",
+        curation_views.contribution_hide_view,
+        name="curation_hide",
+    ),
+    path(
+        "demarches/<int:pk>/curation/<slug:kind>/<int:item_pk>/separer/",
+        curation_views.contribution_unmerge_view,
+        name="curation_unmerge",
+    ),
+    path(
+        "demarches/<int:pk>/curation/<slug:kind>/fusionner/",
+        curation_views.contributions_merge_view,
+        name="curation_merge",
+    ),
+    path("demarches/nouvelle/", views.concertation_create, name="concertation_create"),
+    path("demarches/<int:pk>/modifier/", views.concertation_edit, name="concertation_edit"),
+    path("demarches/<int:pk>/responsables/", views.concertation_managers, name="concertation_managers"),
+    path("demarches/<int:pk>/planifier/", views.schedule, name="schedule"),
+    path("calendrier/", views.calendar, name="calendar"),
+    path("calendrier/<str:token>/ateliers.ics", views.calendar_feed, name="calendar_feed"),
+    path("ateliers/<int:pk>/atelier.ics", views.workshop_calendar_file, name="workshop_ics"),
+    path("ateliers/<int:pk>/deroule/", views.run_of_show, name="run_of_show"),
+    path("sequences/<int:pk>/modifier/", views.sequence_edit, name="sequence_edit"),
+    path("rejoindre/", live_views.join, name="live_join"),
+    path("rejoindre/<str:code>/", live_views.join_code, name="live_join_code"),
+    path("atelier/", live_views.tablet, name="live_tablet"),
+    path("atelier/etat/", live_views.poll, name="live_poll"),
+    path("atelier/activite/", live_views.activity, name="live_activity"),
+    path("atelier/suivant/", live_views.next_participant, name="live_next"),
+    path("atelier/sequences/<int:sequence_pk>/qualites/", live_views.quality_add, name="live_quality_add"),
+    path(
+        "atelier/sequences/<int:sequence_pk>/propositions/", live_views.proposal_add, name="live_proposal_add"
+    ),
+    path("atelier/sequences/<int:sequence_pk>/position/", live_views.position_set, name="live_position"),
+    path("atelier/sequences/<int:sequence_pk>/vote/", live_views.vote, name="live_vote"),
+    path("atelier/sequences/<int:sequence_pk>/affiche/", live_views.poster_opinion, name="live_poster"),
+    path("atelier/<slug:kind>/<int:pk>/modifier/", live_views.contribution_edit, name="live_edit"),
+    path("atelier/<slug:kind>/<int:pk>/supprimer/", live_views.contribution_delete, name="live_delete"),
+    path("ateliers/<int:pk>/console/", live_views.console, name="live_console"),
+    path("ateliers/<int:pk>/console/direct/", live_views.console_live, name="live_console_live"),
+    path("ateliers/<int:pk>/console/terminer/", live_views.console_finish, name="live_finish"),
+    path("ateliers/<int:pk>/console/papier/", live_views.console_paper, name="live_paper"),
+    path(
+        "ateliers/<int:pk>/console/sequences/<int:sequence_pk>/",
+        live_views.console_sequence,
+        name="live_sequence",
+    ),
+    path(
+        "ateliers/<int:pk>/console/arrivees/<int:attendance_pk>/",
+        live_views.console_admit,
+        name="live_admit",
+    ),
+    path(
+        "ateliers/<int:pk>/console/<slug:kind>/<int:item_pk>/moderer/",
+        live_views.console_moderate,
+        name="live_moderate",
+    ),
+    path("ateliers/<int:pk>/console/<slug:kind>/fusionner/", live_views.console_merge, name="live_merge"),
+    path("ateliers/<int:pk>/projection/", live_views.projector, name="live_projector"),
+    path("ateliers/<int:pk>/projection/tableau/", live_views.projector_board, name="live_board"),
 ]

@@ -23,8 +23,9 @@ def test_home_query_count_does_not_grow(client, facilitator, django_assert_num_q
         )
         add_participants(concertation, 3)
     client.force_login(facilitator)
-    # session, user, concertations with counts, their services (prefetch)
-    with django_assert_num_queries(4):
+    # session, user, user and group permissions (nav, « Nouvelle démarche »), concertations with
+    # counts, their services (prefetch)
+    with django_assert_num_queries(6):
         response = client.get(reverse("workshops:home"))
     assert response.content.decode().count("6 participant·es") == size
 
@@ -36,8 +37,9 @@ def test_concertation_page_query_count_does_not_grow(
     add_participants(concertation, size)
     client.force_login(facilitator)
     url = reverse("workshops:concertation", args=[concertation.pk])
-    # session, user, concertation, can_lead check, services, workshops with counts, sequences
-    with django_assert_num_queries(7):
+    # session, user, user and group permissions (nav), concertation, can_lead check, panels with
+    # counts, mixed panel count, workshops with minutes, sequences, services
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert f"{size} participant·es dans le panel" in response.content.decode()
 

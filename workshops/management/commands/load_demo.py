@@ -1,7 +1,5 @@
 """French demo data: a territorial concertation modelled on Strasbourg's Maison de Hautepierre."""
 
-import hashlib
-import json
 import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,6 +21,7 @@ from posters.models import (
     Roadmap,
     RoadmapAction,
 )
+from posters.services import content_hash, poster_content
 from workshops.models import (
     Activity,
     Attendance,
@@ -388,15 +387,13 @@ class Command(BaseCommand):
         PosterValidation.objects.bulk_create(
             [PosterValidation(version=version, participant=p, approves=True) for p in people]
         )
-        content = {
-            "heading": version.heading,
-            "qualities": [q.text for q in version.qualities.all()],
-            "commitments": [[c.party, c.text] for c in created],
-        }
-        version.content_hash = hashlib.sha256(
-            json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
-        ).hexdigest()
+        # Sealed like poster_seal does, except that the PDFs and the PNG are rendered on the
+        # first download (then stored), to keep the demo quick to load.
+        content = poster_content(version)
+        version.content = content
+        version.content_hash = content_hash(content)
         version.status = PosterVersion.Status.VALIDATED
+        version.validation_method = PosterVersion.ValidationMethod.TABLETS
         version.validated_at = datetime(2026, 10, 20, 19, 50, tzinfo=PARIS)
         version.validated_by = facilitator
         version.approvals = len(people)

@@ -1,0 +1,540 @@
+"""``make bench``: serve the app as in production and load it with simulated tablets.
+
+1. A database of its own (BENCH_DATABASE_URL, default ``ve_bench`` on the local PostgreSQL),
+   dropped and recreated; ``migrate``, ``createcachetable``, ``collectstatic``; then
+   tests/perf/seed.py (many concertations, 40 workshops live at once, 25 tablets each).
+2. In-process probes (tests/perf/probe.py): SQL queries per request at two data sizes, and the
+   warm poster PDF render with its peak memory.
+3. gunicorn (gthread) on 127.0.0.1 only, DEBUG off, persistent connections with health checks.
+4. locust, headless, one run per stage, every stage bounded in time: saturation of the trivial
+   view (``/sante/``, no database), of the tablet poll and of the vote (no think time); then
+   100, 500 and 1,000 tablets in a session (tests/perf/locustfile.py). Statistics are reset
+   once every user has started, so ramps are not counted.
+5. The report: tests/perf/reports/bench.json (everything) and bench.md (what to read).
+
+The load generator runs on the same machine as the server and PostgreSQL: every figure is a
+floor for the server alone. The report records the machine's load before and after each stage.
+"""
+
+import csv
+import json
+import os
+import platform
+import resource
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parents[2]
+PERF = ROOT / "tests" / "perf"
+REPORTS = PERF / "reports"
+VENV_BIN = Path(sys.executable).parent
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ve_bench")
+CORES = os.cpu_count() or 2
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES * 2)))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+SATURATION_USERS = int(os.environ.get("BENCH_SATURATION_USERS", "32"))
+SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
+TABLET_STAGES = [int(n) for n in os.environ.get("BENCH_TABLETS", "100,500,1000").split(",")]
+TABLET_SECONDS = int(os.environ.get("BENCH_TABLET_SECONDS", "40"))
+SPAWN_RATE = int(os.environ.get("BENCH_SPAWN_RATE", "50"))
+PER_WORKSHOP = 25
+SATURATION_STAGES = (
+    ("health", "HealthUser"),
+    ("poll", "SaturationPoller"),
+    ("vote", "SaturationVoter"),
+    ("vote-one-room", "OneRoomVoter"),
+)
+
+TARGETS = {
+    "tablets": 1000,
+    "poll_p95_ms": 100,
+    "vote_p95_ms": 150,
+    "poll_ratio": 0.60,
+    "vote_ratio": 0.25,
+    "poll_queries": 3,
+    "vote_queries": 8,
+    "poster_s": 1.0,
+}
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(var_dir: Path) -> dict:
+    """Production settings (README, « Configuration »), with plain HTTP on the loopback."""
+    return os.environ | {
+        "DATABASE_URL": DATABASE_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "CONN_MAX_AGE": "600",
+        "VAR_DIR": str(var_dir),
+        "MEDIA_ROOT": str(var_dir / "media"),
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def run(args: list, env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def recreate_database() -> str:
+    """Drop and create the benchmark database through the maintenance database."""
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"refusing a database name with odd characters: {name!r}")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+def machine() -> dict:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    meminfo = Path("/proc/meminfo")
+    memory = meminfo.read_text().splitlines()[0].split()[1] if meminfo.exists() else "0"
+    return {
+        "cores": CORES,
+        "cpu": model,
+        "memory_gib": round(int(memory) / 2**20, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+
+
+class Server:
+    """gunicorn as in production, bound to the loopback only."""
+
+    def __init__(self, env: dict, port: int):
+        self.port = port
+        self.log = open(REPORTS / "gunicorn.log.tmp", "w")  # noqa: SIM115 (kept for the run)
+        self.process = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"), "vivreensemble.wsgi",
+                "--bind", f"127.0.0.1:{port}",
+                "--worker-class", "gthread", "--workers", str(WORKERS), "--threads", str(THREADS),
+                "--backlog", "2048", "--keep-alive", "5", "--timeout", "60",
+            ],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urlopen(f"http://127.0.0.1:{port}/sante/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit("gunicorn did not answer within 60 s; see tests/perf/reports/gunicorn.log.tmp")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the gunicorn master and its workers so far (from /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(pid) for pid in children.read_text().split()]
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def read_stats(prefix: Path) -> dict:
+    """locust's CSV: one row per request name (after the reset at the end of the ramp)."""
+    rows = {}
+    with open(f"{prefix}_stats.csv", encoding="utf-8") as stats:
+        for row in csv.DictReader(stats):
+            rows[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "failures": int(row["Failure Count"]),
+                "rps": round(float(row["Requests/s"]), 1),
+                "p50_ms": _ms(row["50%"]),
+                "p95_ms": _ms(row["95%"]),
+                "p99_ms": _ms(row["99%"]),
+                "max_ms": _ms(row["Max Response Time"]),
+            }
+    failures = []
+    with open(f"{prefix}_failures.csv", encoding="utf-8") as found:
+        for row in csv.DictReader(found):
+            failures.append({"name": row["Name"], "error": row["Error"], "count": int(row["Occurrences"])})
+    return {"endpoints": rows, "failures": failures}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ms(value: str) -> float | None:
+    return None if value in ("", "N/A") else round(float(value), 1)
+
+
+def locust_stage(
+    name: str, classes: list[str], users: int, seconds: int, env: dict, workdir: Path, server: Server
+) -> dict:
+    ramp = max(1, -(-users // SPAWN_RATE))
+    prefix = workdir / name
+    load_before = os.getloadavg()
+    server_cpu = server.cpu_seconds()
+    generator_cpu = _children_cpu()
+    say(f"stage {name}: {users} users ({', '.join(classes)}), ramp {ramp} s, measured {seconds} s")
+    started = time.monotonic()
+    subprocess.run(
+        [
+            str(VENV_BIN / "locust"), "-f", str(PERF / "locustfile.py"), "--headless",
+            "--host", f"http://127.0.0.1:{env['BENCH_PORT']}",
+            "-u", str(users), "-r", str(SPAWN_RATE), "-t", f"{ramp + seconds}s",
+            "--reset-stats", "--only-summary", "--stop-timeout", "5", "--csv", str(prefix),
+            "--loglevel", "WARNING", *classes,
+        ],
+        cwd=PERF, env=env, check=False, timeout=ramp + seconds + 90,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    wall = time.monotonic() - started
+    stats = read_stats(prefix)
+    stats |= {
+        "cpu_s": {
+            "server": round(server.cpu_seconds() - server_cpu, 1),
+            "generator": round(_children_cpu() - generator_cpu, 1),
+            "wall": round(wall, 1),
+        },
+        "users": users,
+        "ramp_s": ramp,
+        "measured_s": seconds,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }
+    for endpoint, figures in stats["endpoints"].items():
+        if endpoint != "Aggregated":
+            say(f"  {endpoint}: {figures}")
+    return stats
+
+
+def verdicts(report: dict) -> list[dict]:
+    """Each target of the issue with the measured figure and whether it is met."""
+    out = []
+    sat = report["saturation"]
+    health = sat["health"]["endpoints"].get("health", {}).get("rps") or 0
+    poll = sat["poll"]["endpoints"].get("poll", {}).get("rps") or 0
+    vote = sat["vote"]["endpoints"].get("vote", {}).get("rps") or 0
+    largest = report["tablets"].get(str(max(TABLET_STAGES)), {})
+    endpoints = largest.get("endpoints", {})
+    failures = endpoints.get("Aggregated", {}).get("failures")
+    probes = report["probes"]["requests"]
+    poll_queries = max(r["poll (unchanged, 304)"]["queries"] for r in probes.values()) if probes else None
+    poll_queries_200 = max(r["poll (changed, 200)"]["queries"] for r in probes.values()) if probes else None
+    vote_queries = max(
+        r[k]["queries"] for r in probes.values() for k in r if k.startswith("vote")
+    ) if probes else None
+    poster = report["probes"]["poster_render"]
+
+    def line(target: str, measured, met: bool | None) -> None:
+        out.append({"target": target, "measured": measured, "met": met})
+
+    poll_p95 = endpoints.get("poll", {}).get("p95_ms")
+    vote_p95 = endpoints.get("vote", {}).get("p95_ms")
+    line(
+        f"{max(TABLET_STAGES)} tablets: poll p95 < {TARGETS['poll_p95_ms']} ms",
+        f"{poll_p95} ms", poll_p95 is not None and poll_p95 < TARGETS["poll_p95_ms"],
+    )
+    line(
+        f"{max(TABLET_STAGES)} tablets: vote p95 < {TARGETS['vote_p95_ms']} ms",
+        f"{vote_p95} ms", vote_p95 is not None and vote_p95 < TARGETS["vote_p95_ms"],
+    )
+    line(f"{max(TABLET_STAGES)} tablets: no errors", f"{failures} failed requests", failures == 0)
+    line(
+        "poll ≥ 60 % of the trivial view's throughput",
+        f"{poll:.0f} / {health:.0f} req/s = {poll / health:.0%}" if health else "n/a",
+        bool(health) and poll / health >= TARGETS["poll_ratio"],
+    )
+    line(
+        "vote ≥ 25 % of the trivial view's throughput",
+        f"{vote:.0f} / {health:.0f} req/s = {vote / health:.0%}" if health else "n/a",
+        bool(health) and vote / health >= TARGETS["vote_ratio"],
+    )
+    line(
+        "≤ 3 queries per poll, whatever the data size",
+        f"{poll_queries} (304), {poll_queries_200} (200)",
+        poll_queries is not None and max(poll_queries, poll_queries_200) <= TARGETS["poll_queries"],
+    )
+    line(
+        "≤ 8 queries per vote, whatever the data size",
+        f"{vote_queries}", vote_queries is not None and vote_queries <= TARGETS["vote_queries"],
+    )
+    a4 = poster.get("A4", {}).get("median_s")
+    a3 = poster.get("A3", {}).get("median_s")
+    line(
+        "warm poster render < 1 s",
+        f"A4 {a4} s, A3 {a3} s (median)",
+        a4 is not None and a3 is not None and max(a4, a3) < TARGETS["poster_s"],
+    )
+    return out
+
+
+def _cell(value) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Run on {report['finished_at']} with `make bench` ({report['wall_s']:.0f} s in all). "
+        "Generated by tests/perf/bench.py; the raw figures are in bench.json next to this file.",
+        "",
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, "
+        f"PostgreSQL {report['postgresql']}. **The load generator (locust, one process) shares these "
+        "cores with gunicorn and PostgreSQL**, so every figure is a floor for the server alone. "
+        f"Load average before the first stage: {report['load_at_start']}.",
+        "",
+        f"Server: gunicorn gthread, {report['server']['workers']} workers × {report['server']['threads']} "
+        "threads, DEBUG off, CONN_MAX_AGE=600 with health checks, bound to 127.0.0.1.",
+        "",
+        "Data: " + ", ".join(f"{n:,} {k}".replace(",", " ") for k, n in report["data"].items()) + ".",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+    ]
+    for v in report["verdicts"]:
+        lines.append(f"| {v['target']} | {v['measured']} | {'yes' if v['met'] else '**no**'} |")
+    health = report["saturation"]["health"]["endpoints"].get("health", {}).get("rps") or 0
+    lines += [
+        "",
+        f"## Saturation ({SATURATION_USERS} clients without think time, {SATURATION_SECONDS} s each)",
+        "",
+        "| endpoint | req/s | vs trivial view | p50 ms | p95 ms | p99 ms | requests | errors "
+        "| queries (small / big data) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    probes = report["probes"]["requests"]
+    queries = {
+        "health": f"{report['probes']['health']['queries']}",
+        "poll": f"{probes['vote, small']['poll (unchanged, 304)']['queries']} / "
+        f"{probes['vote, big']['poll (unchanged, 304)']['queries']}",
+        "vote": f"{probes['vote, small']['vote (change)']['queries']} / "
+        f"{probes['vote, big']['vote (change)']['queries']}",
+    }
+    labels = {
+        "health": "trivial view `/sante/`",
+        "poll": "tablet poll, unchanged (304)",
+        "vote": "vote, voters spread over the rooms",
+        "vote-one-room": f"vote, {SATURATION_USERS} voters in one room",
+    }
+    queries["vote-one-room"] = queries["vote"]
+    for stage, name in (("health", "health"), ("poll", "poll"), ("vote", "vote"), ("vote-one-room", "vote")):
+        f = report["saturation"][stage]["endpoints"].get(name, {})
+        ratio = f"{f.get('rps', 0) / health:.0%}" if health else "—"
+        lines.append(
+            f"| {labels[stage]} | {_cell(f.get('rps'))} | {ratio} | {_cell(f.get('p50_ms'))} "
+            f"| {_cell(f.get('p95_ms'))} | {_cell(f.get('p99_ms'))} | {_cell(f.get('requests'))} "
+            f"| {_cell(f.get('failures'))} | {queries[stage]} |"
+        )
+    lines += [
+        "",
+        f"## Tablets in a session (each stage: ramp at {SPAWN_RATE} users/s, "
+        f"then {TABLET_SECONDS} s measured)",
+        "",
+        "Each tablet polls every 2 s with `If-None-Match` and `shown` as htmx does, fetches its "
+        "activity when the screen changes, and votes (mixed workshops) or adds qualities (peer "
+        "workshops) in bursts. One facilitator per 25 tablets polls the console and the projector "
+        "every 2 s and switches the pole or reveals results about every 40 s (every tablet of "
+        "that workshop then gets a new screen).",
+        "",
+        "| tablets | request | req/s | p50 ms | p95 ms | p99 ms | max ms | requests | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for stage, stats in report["tablets"].items():
+        for name, f in stats["endpoints"].items():
+            lines.append(
+                f"| {stage} | {name} | {_cell(f['rps'])} | {_cell(f['p50_ms'])} | {_cell(f['p95_ms'])} "
+                f"| {_cell(f['p99_ms'])} | {_cell(f['max_ms'])} | {f['requests']} | {f['failures']} |"
+            )
+        lines.append(
+            f"| {stage} | *load average before → after* "
+            f"| {stats['load_before'][0]} → {stats['load_after'][0]} | | | | | | |"
+        )
+    lines += [
+        "",
+        "## Where the CPU went (per stage, from /proc and getrusage)",
+        "",
+        f"Capacity = wall time × {CORES} cores. The rest went to PostgreSQL, the kernel and anything else "
+        "running on the machine.",
+        "",
+        "| stage | wall s | gunicorn CPU s | locust CPU s | gunicorn share | locust share |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for stage, stats in [*report["saturation"].items(), *report["tablets"].items()]:
+        cpu = stats["cpu_s"]
+        capacity = cpu["wall"] * CORES or 1
+        lines.append(
+            f"| {stage} | {cpu['wall']} | {cpu['server']} | {cpu['generator']} "
+            f"| {cpu['server'] / capacity:.0%} | {cpu['generator'] / capacity:.0%} |"
+        )
+    failures = [
+        (stage, f) for stage, stats in [*report["saturation"].items(), *report["tablets"].items()]
+        for f in stats["failures"]
+    ]
+    if failures:
+        lines += ["", "Errors seen:", ""]
+        lines += [f"- {stage}: {f['name']} — {f['error']} (×{f['count']})" for stage, f in failures]
+    lines += [
+        "",
+        "## Queries per request (in-process, `CaptureQueriesContext`, same settings and data)",
+        "",
+        "| request | " + " | ".join(probes) + " |",
+        "| --- | " + " | ".join("---" for _ in probes) + " |",
+    ]
+    names = []
+    for requests in probes.values():
+        names += [n for n in requests if n not in names]
+    for name in names:
+        cells = [
+            f"{r[name]['queries']} (HTTP {r[name]['status']})" if name in r else "—" for r in probes.values()
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Data sizes: " + "; ".join(f"{k}: {v}" for k, v in report["probes"]["sizes"].items()) + "."]
+    vote_sql = probes["vote, big"].get("vote (change)", {}).get("sql", [])
+    if vote_sql:
+        lines += ["", "The SQL of one vote (big workshop), in order:", ""]
+        lines += [f"{i}. `{sql[:110]}`" for i, sql in enumerate(vote_sql, 1)]
+    poster = report["probes"]["poster_render"]
+    lines += ["", "## Poster PDF (warm, in-process, WeasyPrint)", ""]
+    if "error" in poster:
+        lines.append(f"Not measured: {poster['error']}.")
+    else:
+        lines.append(f"Poster: {poster['poster']} (the demo's validated poster).")
+        lines.append("")
+        lines.append("| paper | median s | max s | renders | PDF bytes | Python peak MiB (tracemalloc) |")
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        for paper in ("A4", "A3"):
+            p = poster[paper]
+            lines.append(
+                f"| {paper} | {p['median_s']} | {p['max_s']} | {p['renders']} | {p['pdf_bytes']} "
+                f"| {p['python_peak_mib']} |"
+            )
+        lines.append("")
+        lines.append(
+            f"Peak resident memory of the rendering process (getrusage ru_maxrss, includes Django, "
+            f"WeasyPrint, Pango and the fonts): {poster['process_max_rss_mib']} MiB."
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    started = time.monotonic()
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="ve_bench_"))
+    env = production_env(workdir)
+    python = str(VENV_BIN / "python")
+    say(f"database {urlsplit(DATABASE_URL).path.lstrip('/')}: drop and create")
+    postgresql = recreate_database()
+    run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([python, "manage.py", "createcachetable"], env)
+    run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    say("seeding (through the services)")
+    seed_path = workdir / "seed.json"
+    run([python, "-m", "tests.perf.seed", str(seed_path)], env, stdout=subprocess.DEVNULL)
+    with open(seed_path, encoding="utf-8") as seed_file:
+        data_sizes = json.load(seed_file)["sizes"]
+    say("in-process probes: queries per request, poster render")
+    probe_path = workdir / "probe.json"
+    run([python, "-m", "tests.perf.probe", str(seed_path), str(probe_path)], env)
+    with open(probe_path, encoding="utf-8") as probe_file:
+        probes = json.load(probe_file)
+    port = free_port()
+    env |= {"BENCH_PORT": str(port), "BENCH_DATA": str(seed_path)}
+    say(f"gunicorn on 127.0.0.1:{port}, {WORKERS} workers × {THREADS} threads")
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    server = Server(env, port)
+    try:
+        saturation = {
+            stage: locust_stage(
+                f"saturation-{stage}", [cls], SATURATION_USERS, SATURATION_SECONDS, env, workdir, server
+            )
+            for stage, cls in SATURATION_STAGES
+        }
+        tablets = {}
+        for count in TABLET_STAGES:
+            stage_env = env | {"BENCH_TABLETS": str(count)}
+            facilitators = max(1, count // PER_WORKSHOP)
+            tablets[str(count)] = locust_stage(
+                f"tablets-{count}", ["Tablet", "Facilitator"], count + facilitators, TABLET_SECONDS,
+                stage_env, workdir, server,
+            )
+    finally:
+        server.stop()
+    report = {
+        "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "postgresql": postgresql,
+        "load_at_start": load_at_start,
+        "server": {"workers": WORKERS, "threads": THREADS, "bind": "127.0.0.1"},
+        "data": data_sizes,
+        "probes": probes,
+        "saturation": saturation,
+        "tablets": tablets,
+        "targets": TARGETS,
+    }
+    report["verdicts"] = verdicts(report)
+    report["wall_s"] = round(time.monotonic() - started, 1)
+    (REPORTS / "bench.json").write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    (REPORTS / "bench.md").write_text(markdown(report))
+    shutil.rmtree(workdir, ignore_errors=True)
+    say(f"done in {report['wall_s']:.0f} s: tests/perf/reports/bench.md")
+    for verdict in report["verdicts"]:
+        say(f"  {'met    ' if verdict['met'] else 'NOT MET'}  {verdict['target']}: {verdict['measured']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,294 @@
+"""Simulated devices for ``make bench`` (driven by tests/perf/bench.py, one locust run per stage).
+
+bench.py picks the classes of each stage on locust's command line:
+- HealthUser, SaturationPoller, SaturationVoter, OneRoomVoter: saturation, no think time; the
+  trivial view, the tablet's conditional poll in its steady state (answered 304), and a vote
+  (alternately one point put and taken back, each with a fresh idempotency key, so every request
+  is a real write), voters spread over the live rooms or all in one room;
+- Tablet and Facilitator: a session. Each tablet loads its page, then polls every 2 s as htmx does
+  (``hx-trigger="every 2s"``, ``If-None-Match`` from ``hx-headers``, ``shown`` from
+  ``hx-include``), fetches its activity when the poll says the screen changed, and votes or adds
+  qualities in bursts. One facilitator per live workshop polls the console and the projector
+  every 2 s and makes a gesture (switches the pole, reveals or hides results) about every 40 s,
+  which sends every tablet of that workshop a new screen.
+
+Devices hold pre-signed place cookies from tests/perf/seed.py (BENCH_DATA), so no join is timed.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import secrets
+
+from locust import FastHttpUser, constant, constant_pacing, task
+
+with open(os.environ["BENCH_DATA"], encoding="utf-8") as _data:
+    DATA = json.load(_data)
+TABLETS = int(os.environ.get("BENCH_TABLETS", "100"))
+PER_WORKSHOP = len(DATA["live"][0]["cookies"])
+CSRF = DATA["csrf"]
+SHOWN = re.compile(r'id="activity-key" name="shown" value="([^"]*)"')
+HTMX = {"HX-Request": "true"}
+
+_tablet_numbers = itertools.count()
+_facilitator_numbers = itertools.count()
+_saturation_numbers = itertools.count()
+
+
+def _key() -> str:
+    """A fresh idempotency key per tap, as the tablet's form carries."""
+    return secrets.token_urlsafe(12)
+
+
+def _cookie(place: str) -> str:
+    return f"ve_place={place}; csrftoken={CSRF}"
+
+
+class Device(FastHttpUser):
+    abstract = True
+    # The generator and the server share the machine: be patient rather than count timeouts.
+    network_timeout = 30.0
+    connection_timeout = 30.0
+
+    def on_start(self) -> None:
+        self.client.client.cookiejar = None  # explicit Cookie headers, exactly what a device holds
+
+    def _headers(self, extra: dict | None = None) -> dict:
+        return {"Cookie": self.cookie, **HTMX, **(extra or {})}
+
+    def _vote(self, sequence: int, item: int, points: int) -> bool:
+        with self.client.post(
+            f"/atelier/sequences/{sequence}/vote/",
+            data={"csrfmiddlewaretoken": CSRF, "item": item, "points": points, "key": _key()},
+            headers=self._headers(),
+            name="vote",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"vote answered {response.status_code}")
+                return False
+            return True
+
+
+class HealthUser(Device):
+    """The stack's ceiling: a Django view that does nothing (no DB)."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.cookie = ""
+
+    @task
+    def health(self) -> None:
+        self.client.get("/sante/", name="health")
+
+
+class SaturationPoller(Device):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        super().on_start()
+        workshop = DATA["saturation"]
+        n = next(_saturation_numbers) % len(workshop["cookies"])
+        self.cookie = _cookie(workshop["cookies"][n])
+        self.shown = f"{workshop['sequence']}-"
+        self.etag = self.client.get(
+            "/atelier/etat/", params={"shown": self.shown}, headers=self._headers(), name="poll (first)"
+        ).headers.get("ETag", "")
+
+    @task
+    def poll(self) -> None:
+        with self.client.get(
+            "/atelier/etat/",
+            params={"shown": self.shown},
+            headers=self._headers({"If-None-Match": self.etag}),
+            name="poll",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 304:
+                response.failure(f"poll answered {response.status_code}, expected 304")
+
+
+class SaturationVoter(Device):
+    """Voters spread over the live mixed workshops, one or two per room."""
+
+    wait_time = constant(0)
+
+    def _place(self, n: int) -> tuple[dict, str]:
+        rooms = [w for w in DATA["live"] if w["kind"] == "vote"]
+        room = rooms[n % len(rooms)]
+        return room, room["cookies"][(n // len(rooms)) % len(room["cookies"])]
+
+    def on_start(self) -> None:
+        super().on_start()
+        n = next(_saturation_numbers)
+        room, place = self._place(n)
+        self.cookie = _cookie(place)
+        self.sequence = room["sequence"]
+        self.item = room["items"][n % len(room["items"])]
+        self.points = itertools.cycle([1, 0])
+
+    @task
+    def vote(self) -> None:
+        self._vote(self.sequence, self.item, next(self.points))
+
+
+class OneRoomVoter(SaturationVoter):
+    """Every voter in the same workshop: the contention of a whole room tapping at once."""
+
+    def _place(self, n: int) -> tuple[dict, str]:
+        room = DATA["saturation"]
+        return room, room["cookies"][n % len(room["cookies"])]
+
+
+class Tablet(Device):
+    """One participant's tablet in a live workshop (qualities or vote)."""
+
+    wait_time = constant_pacing(2)
+
+    def on_start(self) -> None:
+        super().on_start()
+        n = next(_tablet_numbers)
+        self.workshop = DATA["live"][(n // PER_WORKSHOP) % len(DATA["live"])]
+        self.cookie = _cookie(self.workshop["cookies"][n % PER_WORKSHOP])
+        self.etag = ""
+        self.points: dict[int, int] = {}
+        self.burst: list = []
+        self.rng = random.Random(n)
+        self.next_burst = self.rng.randint(2, 15)  # polls before the first burst
+        page = self.client.get("/atelier/", headers={"Cookie": self.cookie}, name="tablet page")
+        self._read_shown(page.text or "")
+        if self.workshop["kind"] == "vote":
+            self._read_points(page.text or "")
+
+    def _read_shown(self, html: str) -> None:
+        found = SHOWN.search(html)
+        self.shown = found.group(1) if found else ""
+
+    def _read_points(self, html: str) -> None:
+        """The points already on each item, as the ballot shows them (the tablet may be reused)."""
+        self.points = {}
+        for item, points in re.findall(
+            r'name="item" value="(\d+)">.*?name="points" value="(-?\d+)"', html, re.S
+        ):
+            self.points.setdefault(int(item), int(points) + 1)
+
+    def _poll(self) -> None:
+        extra = {"If-None-Match": self.etag} if self.etag else {}
+        with self.client.get(
+            "/atelier/etat/", params={"shown": self.shown}, headers=self._headers(extra), name="poll",
+            catch_response=True,
+        ) as response:
+            if response.status_code == 304:
+                response.success()
+                return
+            if response.status_code != 200 or 'id="live-status"' not in (response.text or ""):
+                response.failure(f"poll answered {response.status_code}")
+                return
+            self.etag = response.headers.get("ETag", "")
+            if 'hx-get="/atelier/activite/"' in response.text:
+                activity = self.client.get("/atelier/activite/", headers=self._headers(), name="activity")
+                self._read_shown(activity.text or "")
+                self.burst = []
+
+    def _plan_burst(self) -> None:
+        """What a participant does in one go: spread their points, or add a few words."""
+        if self.workshop["kind"] == "vote":
+            items = self.workshop["items"]
+            budget, cap = self.workshop["budget"], self.workshop["max_per_item"]
+            plan, points = [], dict(self.points)
+            if sum(points.values()) >= budget:  # change of mind: move one point
+                taken = self.rng.choice([i for i, p in points.items() if p])
+                points[taken] -= 1
+                plan.append(("vote", taken, points[taken]))
+            while sum(points.values()) < budget:
+                item = self.rng.choice(items)
+                if points.get(item, 0) < cap:
+                    points[item] = points.get(item, 0) + 1
+                    plan.append(("vote", item, points[item]))
+            self.burst = plan
+        else:
+            self.burst = [("quality", None, None)] * self.rng.randint(1, 3)
+        self.next_burst = self.rng.randint(10, 25)
+
+    def _act(self) -> None:
+        action, item, points = self.burst.pop(0)
+        if action == "vote":
+            if self._vote(self.workshop["sequence"], item, points):
+                self.points[item] = points
+            return
+        with self.client.post(
+            f"/atelier/sequences/{self.workshop['sequence']}/qualites/",
+            data={"csrfmiddlewaretoken": CSRF, "text": self.rng.choice(WORDS), "key": _key()},
+            headers=self._headers(),
+            name="quality",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"quality answered {response.status_code}")
+
+    @task
+    def tick(self) -> None:
+        """One 2-second beat: the poll, plus up to two taps while a burst is under way."""
+        self._poll()
+        self.next_burst -= 1
+        if not self.burst and self.next_burst <= 0:
+            self._plan_burst()
+        for _ in range(2):
+            if self.burst:
+                self._act()
+
+
+class Facilitator(Device):
+    """The console and the projector of one live workshop, and the facilitator's gestures."""
+
+    wait_time = constant_pacing(2)
+    fixed_count = max(1, TABLETS // PER_WORKSHOP)
+
+    def on_start(self) -> None:
+        super().on_start()
+        n = next(_facilitator_numbers)
+        self.workshop = DATA["live"][n % len(DATA["live"])]
+        self.cookie = f"sessionid={self.workshop['session']}; csrftoken={CSRF}"
+        self.etags = {"board": "", "console": ""}
+        self.rng = random.Random(1000 + n)
+        self.next_gesture = self.rng.randint(10, 25)
+        self.toggle = itertools.cycle(
+            [("pole", "chaotic"), ("pole", "ideal")] if self.workshop["kind"] == "qualities"
+            else [("reveal", ""), ("hide", "")]
+        )
+
+    def _conditional(self, name: str, url: str) -> None:
+        extra = {"If-None-Match": self.etags[name]} if self.etags[name] else {}
+        with self.client.get(url, headers=self._headers(extra), name=name, catch_response=True) as response:
+            if response.status_code == 304:
+                response.success()
+            elif response.status_code == 200:
+                self.etags[name] = response.headers.get("ETag", "")
+            else:
+                response.failure(f"{name} answered {response.status_code}")
+
+    @task
+    def tick(self) -> None:
+        pk = self.workshop["workshop"]
+        self._conditional("board", f"/ateliers/{pk}/projection/tableau/")
+        self._conditional("console", f"/ateliers/{pk}/console/direct/")
+        self.next_gesture -= 1
+        if self.next_gesture <= 0:
+            action, pole = next(self.toggle)
+            self.client.post(
+                f"/ateliers/{pk}/console/sequences/{self.workshop['sequence']}/",
+                data={"csrfmiddlewaretoken": CSRF, "action": action, "pole": pole},
+                headers={"Cookie": self.cookie},
+                name="gesture (then console page)",
+            )
+            self.next_gesture = self.rng.randint(15, 25)
+
+
+WORDS = [
+    "respect", "écoute", "dialogue", "accueil", "patience", "sourire", "clarté", "bienveillance",
+    "attente", "politesse", "disponibilité", "simplicité", "confiance", "<b>gras</b> & « guillemets »",
+]

@@ -1,0 +1,138 @@
+"""In-process measurements for the benchmark report, against the benchmark's own database:
+SQL queries per request (django.test.utils.CaptureQueriesContext around the Django test client,
+same settings as the served app), at two data sizes, and the warm poster PDF render time and
+peak memory. Run by tests/perf/bench.py: ``python -m tests.perf.probe SEED.json OUT.json``.
+"""
+
+import json
+import os
+import resource
+import secrets
+import statistics
+import sys
+import time
+import tracemalloc
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vivreensemble.settings")
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from posters.models import PosterVersion  # noqa: E402
+from posters.services import render_poster_pdf  # noqa: E402
+
+HTMX = {"HX-Request": "true"}
+RENDERS = 5
+
+
+def client_for(place: str) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.cookies["ve_place"] = place
+    return client
+
+
+def counted(call) -> dict:
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    return {
+        "status": response.status_code,
+        "queries": len(queries),
+        "sql": [q["sql"][:160] for q in queries.captured_queries],
+    }
+
+
+def tablet_requests(workshop: dict) -> dict:
+    """Every tablet request of one workshop, on a device that has not acted yet."""
+    client = client_for(workshop["cookies"][-1])
+    sequence = workshop["sequence"]
+    shown = client.get("/atelier/").content.decode()
+    shown = shown.split('name="shown" value="', 1)[1].split('"', 1)[0]
+    first = counted(lambda: client.get("/atelier/etat/", {"shown": shown}, headers=HTMX))
+    etag = client.get("/atelier/etat/", {"shown": shown}, headers=HTMX)["ETag"]
+    result = {
+        "poll (changed, 200)": first,
+        "poll (unchanged, 304)": counted(
+            lambda: client.get("/atelier/etat/", {"shown": shown}, headers={**HTMX, "If-None-Match": etag})
+        ),
+        "activity": counted(lambda: client.get("/atelier/activite/", headers=HTMX)),
+    }
+    if workshop["kind"] == "vote":
+        item = workshop["items"][0]
+        url = f"/atelier/sequences/{sequence}/vote/"
+        for label, points in (("vote (+1)", 1), ("vote (change)", 2)):
+            result[label] = counted(
+                lambda points=points: client.post(
+                    url, {"item": item, "points": points, "key": secrets.token_urlsafe(12)}, headers=HTMX
+                )
+            )
+    else:
+        url = f"/atelier/sequences/{sequence}/qualites/"
+        result["quality"] = counted(
+            lambda: client.post(url, {"text": "écoute", "key": secrets.token_urlsafe(12)}, headers=HTMX)
+        )
+    return result
+
+
+def poster() -> dict:
+    version = (
+        PosterVersion.objects.filter(status=PosterVersion.Status.VALIDATED)
+        .select_related("poster__concertation")
+        .first()
+    )
+    if version is None:
+        return {"error": "no validated poster in the data"}
+    result = {"poster": str(version.poster.concertation)}
+    for paper in ("A4", "A3"):
+        render_poster_pdf(version, paper=paper)  # warm-up: fonts, templates, stylesheets
+        times = []
+        for _ in range(RENDERS):
+            start = time.perf_counter()
+            pdf = render_poster_pdf(version, paper=paper)
+            times.append(time.perf_counter() - start)
+        tracemalloc.start()
+        render_poster_pdf(version, paper=paper)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        result[paper] = {
+            "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3),
+            "renders": RENDERS,
+            "pdf_bytes": len(pdf),
+            "python_peak_mib": round(peak / 2**20, 1),
+        }
+    result["process_max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def main(seed_path: str, out_path: str) -> None:
+    with open(seed_path, encoding="utf-8") as seed_file:
+        seed = json.load(seed_file)
+    probes = seed["probes"]
+    health = Client(HTTP_HOST="127.0.0.1")
+    report = {
+        "method": "in-process, django.test.Client + CaptureQueriesContext, same settings and database",
+        "health": counted(lambda: health.get("/sante/")),
+        "sizes": {
+            "vote, small": "6 people, 3 items, no votes yet",
+            "vote, big": "300 people, 60 items, 1,450 votes already cast",
+            "qualities, small": "25 people, no qualities yet",
+            "qualities, big": "25 people, 2,000 qualities already in the sequence",
+        },
+        "requests": {
+            "vote, small": tablet_requests(probes["small_vote"]),
+            "vote, big": tablet_requests(probes["big_vote"]),
+            "qualities, small": tablet_requests(probes["small_peer"]),
+            "qualities, big": tablet_requests(probes["big_peer"]),
+        },
+        "poster_render": poster(),
+    }
+    with open(out_path, "w", encoding="utf-8") as out:
+        json.dump(report, out, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

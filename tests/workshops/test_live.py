@@ -1,0 +1,365 @@
+"""The live session seen from a tablet, the console and the projector (Django test client)."""
+
+import pytest
+
+from posters.models import Poster, PosterValidation, PosterVersion
+from tests.workshops import live_data
+from workshops import services
+from workshops.live_views import COOKIE
+from workshops.models import Activity, Attendance, Pole, Position, Proposal, Quality, Sequence, Vote
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agents(concertation):
+    return live_data.people(concertation, "agents", ["Aline", "Bruno", "Chloé", "David"])
+
+
+@pytest.fixture
+def agents_workshop(concertation, agents):
+    return live_data.workshop(concertation, 1)
+
+
+def join(client, workshop, participant):
+    response = client.post(f"/rejoindre/{workshop.join_code}/", {"participant": participant.pk})
+    assert response.status_code == 302
+    return Attendance.objects.get(workshop=workshop, participant=participant)
+
+
+def open_(workshop, activity):
+    return services.sequence_open(sequence=live_data.sequence(workshop, activity))
+
+
+# --- Joining ------------------------------------------------------------------------------------
+
+
+def test_code_is_case_and_space_tolerant_and_a_wrong_code_says_so_in_french(client, agents_workshop):
+    code = agents_workshop.join_code
+    response = client.post("/rejoindre/", {"code": f" {code[:3].lower()} {code[3:].lower()} "})
+    assert response.status_code == 302
+    assert response.url == f"/rejoindre/{code}/"
+
+    response = client.post("/rejoindre/", {"code": "ZZZ999"})
+    assert response.status_code == 400
+    assert "ne correspond à aucun atelier en cours" in response.content.decode()
+
+
+def test_participant_picks_their_name_and_the_device_keeps_its_place(client, agents_workshop, agents):
+    page = client.get(f"/rejoindre/{agents_workshop.join_code}/").content.decode()
+    assert all(a.display_name in page for a in agents)
+    attendance = join(client, agents_workshop, agents[0])
+    assert COOKIE in client.cookies
+    page = client.get("/atelier/").content.decode()
+    assert "L'atelier va commencer" in page.replace("&#x27;", "'")
+    # Rejoining (another device, or after « participant suivant ») gives back the same place.
+    assert join(client, agents_workshop, agents[0]).pk == attendance.pk
+
+
+def test_someone_not_on_the_list_waits_until_the_facilitator_admits_them(
+    client, agents_workshop, facilitator
+):
+    response = client.post(f"/rejoindre/{agents_workshop.join_code}/", {"first_name": "Gaëlle"})
+    assert response.status_code == 302
+    assert "valider votre arrivée" in client.get("/atelier/").content.decode()
+    attendance = Attendance.objects.get(walk_in_name="Gaëlle")
+
+    facilitator_client = type(client)()
+    facilitator_client.force_login(facilitator)
+    assert "Gaëlle" in facilitator_client.get(f"/ateliers/{agents_workshop.pk}/console/").content.decode()
+    facilitator_client.post(
+        f"/ateliers/{agents_workshop.pk}/console/arrivees/{attendance.pk}/", {"decision": "admit"}
+    )
+    attendance.refresh_from_db()
+    assert attendance.participant.display_name == "Gaëlle"
+    assert attendance.participant.home_panel_id == agents_workshop.panel_id
+    assert "L'atelier va commencer" in client.get("/atelier/").content.decode().replace("&#x27;", "'")
+
+
+def test_shared_tablet_next_participant_resets_the_device_but_keeps_answers(client, agents_workshop, agents):
+    client.post(f"/rejoindre/{agents_workshop.join_code}/", {"participant": agents[0].pk, "shared": "on"})
+    sequence = open_(agents_workshop, Activity.QUALITIES)
+    client.post(f"/atelier/sequences/{sequence.pk}/qualites/", {"text": "respect", "key": "k-shared"})
+    assert "Participant suivant" in client.get("/atelier/").content.decode()
+    response = client.post("/atelier/suivant/")
+    assert response.url == f"/rejoindre/{agents_workshop.join_code}/"
+    assert client.get("/atelier/").status_code == 302
+    assert Quality.objects.get().participant == agents[0]
+
+
+# --- Submissions and their integrity ---------------------------------------------------------------
+
+
+def test_quality_double_tap_counts_once_and_own_words_can_be_fixed(client, agents_workshop, agents):
+    join(client, agents_workshop, agents[0])
+    sequence = open_(agents_workshop, Activity.QUALITIES)
+    url = f"/atelier/sequences/{sequence.pk}/qualites/"
+    client.post(url, {"text": "  respect  ", "key": "same-key"})
+    client.post(url, {"text": "respect", "key": "same-key"})
+    quality = Quality.objects.get()
+    assert (quality.text, quality.pole) == ("respect", Pole.IDEAL)
+
+    client.post(f"/atelier/qualite/{quality.pk}/modifier/", {"text": "le respect", "key": "fix-1"})
+    quality.refresh_from_db()
+    assert quality.text == "le respect"
+
+    services.sequence_pole_set(sequence=sequence, pole=Pole.CHAOTIC)
+    client.post(url, {"text": "mépris", "key": "k2"})
+    assert Quality.objects.get(text="mépris").pole == Pole.CHAOTIC
+
+
+def test_nothing_goes_to_a_closed_sequence_and_the_typed_text_stays(client, agents_workshop, agents):
+    join(client, agents_workshop, agents[0])
+    sequence = open_(agents_workshop, Activity.PROPOSALS)
+    url = f"/atelier/sequences/{sequence.pk}/propositions/"
+    client.post(url, {"text": "Un accueil sans rendez-vous", "carried_by": "agents", "key": "p1"})
+    services.sequence_close(sequence=sequence)
+    response = client.post(url, {"text": "Des horaires plus larges", "carried_by": "both", "key": "p2"})
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Cette séquence est close" in page
+    assert "Des horaires plus larges" in page
+    assert list(Proposal.objects.values_list("text", flat=True)) == ["Un accueil sans rendez-vous"]
+
+
+def test_another_workshops_sequence_and_a_forged_token_are_refused(
+    client, concertation, agents_workshop, agents
+):
+    join(client, agents_workshop, agents[0])
+    open_(agents_workshop, Activity.QUALITIES)
+    users_workshop = live_data.workshop(concertation, 2)
+    other = open_(users_workshop, Activity.QUALITIES)
+    response = client.post(f"/atelier/sequences/{other.pk}/qualites/", {"text": "intrus", "key": "x1"})
+    assert response.status_code == 409
+    assert "n'appartient pas à votre atelier" in response.content.decode().replace("&#x27;", "'")
+
+    client.cookies[COOKIE] = "forged-token"
+    response = client.post(f"/atelier/sequences/{other.pk}/qualites/", {"text": "intrus", "key": "x2"})
+    assert response.status_code == 302
+    assert not Quality.objects.exists()
+    response = client.get(response.url)
+    assert "pas reconnue" in response.content.decode()
+
+
+def test_position_is_a_0_to_10_scale_and_a_late_retry_does_not_undo_a_newer_choice(
+    client, agents_workshop, agents
+):
+    join(client, agents_workshop, agents[0])
+    sequence = open_(agents_workshop, Activity.POSITIONING)
+    page = client.get("/atelier/").content.decode()
+    assert page.count('type="radio" name="value"') == 11
+    url = f"/atelier/sequences/{sequence.pk}/position/"
+    client.post(url, {"value": "4", "key": "first"})
+    client.post(url, {"value": "7", "key": "second"})
+    client.post(url, {"value": "4", "key": "first"})  # retried after lost Wi-Fi
+    assert Position.objects.get().value == 7
+    assert client.post(url, {"value": "11", "key": "third"}).status_code == 422
+
+
+@pytest.fixture
+def mixed(concertation):
+    people = live_data.mixed_people(concertation)
+    workshop = live_data.workshop(concertation, 3)
+    items = live_data.ballot(workshop)
+    return workshop, people, items
+
+
+def test_vote_budget_max_per_item_and_change_of_mind(client, mixed):
+    workshop, people, items = mixed
+    join(client, workshop, people[0])
+    sequence = open_(workshop, Activity.VOTE_QUALITIES)
+    url = f"/atelier/sequences/{sequence.pk}/vote/"
+    assert "Il vous reste 5 points" in client.get("/atelier/").content.decode()
+    client.post(url, {"item": items[0].pk, "points": 3, "key": "a"})
+    response = client.post(url, {"item": items[0].pk, "points": 4, "key": "b"})
+    assert "Au plus 3 points par élément" in response.content.decode()
+    client.post(url, {"item": items[1].pk, "points": 2, "key": "c"})
+    response = client.post(url, {"item": items[2].pk, "points": 1, "key": "d"})
+    assert "déjà réparti tous vos points" in response.content.decode()
+    client.post(url, {"item": items[0].pk, "points": 2, "key": "e"})  # change of mind
+    client.post(url, {"item": items[2].pk, "points": 1, "key": "f"})
+    assert dict(Vote.objects.values_list("ballot_item_id", "points")) == {
+        items[0].pk: 2,
+        items[1].pk: 2,
+        items[2].pk: 1,
+    }
+    services.sequence_close(sequence=sequence)
+    response = client.post(url, {"item": items[2].pk, "points": 0, "key": "g"})
+    assert "close" in response.content.decode()
+    assert Vote.objects.filter(ballot_item=items[2]).exists()
+
+
+def test_results_by_panel_of_origin_hide_groups_smaller_than_three(client, concertation, facilitator):
+    workshop = live_data.workshop(concertation, 3)
+    agents = live_data.mixed_people(concertation, agents=("A1", "A2", "A3"), users=("U1", "U2"))
+    items = live_data.ballot(workshop)
+    sequence = open_(workshop, Activity.VOTE_QUALITIES)
+    for index, participant in enumerate(agents):
+        attendance = services.attendance_join(workshop=workshop, participant=participant)
+        services.vote_cast(attendance=attendance, item=items[index % 2], points=2, key=f"v{index}")
+    client.force_login(facilitator)
+    board = client.get(f"/ateliers/{workshop.pk}/projection/").content.decode()
+    assert "5 personnes ont voté" in board
+    assert "Résultats du vote" not in board
+    services.results_reveal(sequence=sequence)
+    board = client.get(f"/ateliers/{workshop.pk}/projection/").content.decode()
+    assert "Résultats du vote" in board
+    assert board.count("non détaillé") == 3  # the users column (2 voters) is hidden for each item
+
+
+def test_poster_validation_without_and_with_a_draft(client, concertation, mixed):
+    workshop, people, _items = mixed
+    join(client, workshop, people[0])
+    sequence = open_(workshop, Activity.POSTER_VALIDATION)
+    assert "pas encore prête" in client.get("/atelier/").content.decode()
+    version = PosterVersion.objects.create(
+        poster=Poster.objects.create(concertation=concertation), number=1, heading="Notre affiche"
+    )
+    version.qualities.create(text="Respect")
+    version.commitments.create(party="agents", text="Les agents s'engagent à sourire")
+    page = client.get("/atelier/").content.decode()
+    assert "Notre affiche" in page and "sourire" in page
+    client.post(
+        f"/atelier/sequences/{sequence.pk}/affiche/", {"approves": "no", "remark": "Trop long", "key": "p"}
+    )
+    validation = PosterValidation.objects.get()
+    assert (validation.approves, validation.remark, validation.participant) == (False, "Trop long", people[0])
+
+
+# --- Facilitator ---------------------------------------------------------------------------------
+
+
+def test_console_runs_sequences_with_a_server_side_timer_and_only_for_the_team(
+    client, agents_workshop, facilitator, other_facilitator
+):
+    client.force_login(other_facilitator)
+    assert client.get(f"/ateliers/{agents_workshop.pk}/console/").status_code == 404
+    assert client.get(f"/ateliers/{agents_workshop.pk}/projection/").status_code == 404
+    client.force_login(facilitator)
+    sequence = live_data.sequence(agents_workshop, Activity.QUALITIES)
+    url = f"/ateliers/{agents_workshop.pk}/console/sequences/{sequence.pk}/"
+    client.post(url, {"action": "open"})
+    client.post(url, {"action": "pause"})
+    sequence.refresh_from_db()
+    assert sequence.status == Sequence.Status.PAUSED and sequence.running_since is None
+    client.post(url, {"action": "open"})
+    client.post(url, {"action": "close"})
+    sequence.refresh_from_db()
+    assert sequence.status == Sequence.Status.CLOSED and sequence.closed_at is not None
+    page = client.get(f"/ateliers/{agents_workshop.pk}/console/").content.decode()
+    assert "Rouvrir" in page and "sur 45 minutes prévues" in page
+
+
+def test_moderation_and_paper_fallback_from_the_console(client, agents_workshop, agents, facilitator):
+    sequence = open_(agents_workshop, Activity.QUALITIES)
+    client.force_login(facilitator)
+    client.post(
+        f"/ateliers/{agents_workshop.pk}/console/papier/",
+        {"participant": agents[3].pk, "text": "ecoute", "key": "paper-1"},
+    )
+    client.post(
+        f"/ateliers/{agents_workshop.pk}/console/papier/",
+        {"participant": agents[2].pk, "text": "écoute", "key": "paper-2"},
+    )
+    first, second = Quality.objects.order_by("pk")
+    assert first.entered_by_facilitator and first.sequence == sequence
+    assert Attendance.objects.get(participant=agents[3]).mode == Attendance.Mode.PAPER
+    base = f"/ateliers/{agents_workshop.pk}/console"
+    client.post(f"{base}/qualite/{first.pk}/moderer/", {"action": "reword", "text": "écoute"})
+    client.post(f"{base}/qualite/fusionner/", {"ids": [first.pk, second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.text, first.original_text) == ("écoute", "ecoute")
+    assert second.merged_into == first
+    client.post(f"{base}/qualite/{first.pk}/moderer/", {"action": "hide"})
+    assert not Quality.objects.visible().exists()
+
+
+# --- Polling -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_tablet_poll_costs_one_query_and_answers_304_when_nothing_changed(
+    client, concertation, django_assert_num_queries, size
+):
+    people = live_data.people(concertation, "agents", [f"Agent {n}" for n in range(size)])
+    workshop = live_data.workshop(concertation, 1)
+    sequence = open_(workshop, Activity.QUALITIES)
+    for index, participant in enumerate(people):
+        attendance = services.attendance_join(workshop=workshop, participant=participant)
+        services.quality_add(attendance=attendance, sequence=sequence, text=f"mot {index}", key=f"k{index}")
+    join(client, workshop, people[0])
+
+    # 1. the attendance, with its workshop and current sequence (one JOINed SELECT)
+    with django_assert_num_queries(1):
+        response = client.get("/atelier/etat/", {"shown": "old"})
+    assert response.status_code == 200
+    etag = response["ETag"]
+    shown = f"{sequence.pk}-{sequence.pole}"
+    # 1. the same single SELECT answers 304
+    with django_assert_num_queries(1):
+        response = client.get("/atelier/etat/", {"shown": shown}, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    services.sequence_pause(sequence=sequence)
+    with django_assert_num_queries(1):
+        response = client.get("/atelier/etat/", {"shown": shown}, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "En pause" in response.content.decode()
+    assert 'hx-get="/atelier/activite/"' not in response.content.decode()  # nothing typed is wiped
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_projector_and_console_polls_have_constant_query_counts(
+    client, concertation, facilitator, django_assert_num_queries, size
+):
+    people = live_data.people(concertation, "agents", [f"Agent {n}" for n in range(size)])
+    workshop = live_data.workshop(concertation, 1)
+    sequence = open_(workshop, Activity.QUALITIES)
+    for index, participant in enumerate(people):
+        attendance = services.attendance_join(workshop=workshop, participant=participant)
+        services.quality_add(
+            attendance=attendance, sequence=sequence, text=f"mot {index % 5}", key=f"k{index}"
+        )
+    client.force_login(facilitator)
+    board = f"/ateliers/{workshop.pk}/projection/tableau/"
+    etag = client.get(board)["ETag"]
+    # 1. session, 2. user, 3. the workshop the user leads (permission and row in one query)
+    with django_assert_num_queries(3):
+        assert client.get(board, headers={"If-None-Match": etag}).status_code == 304
+    # + 4. the current sequence, 5. the visible qualities of the sequence
+    with django_assert_num_queries(5):
+        assert client.get(board).status_code == 200
+    live = f"/ateliers/{workshop.pk}/console/direct/"
+    etag = client.get(live)["ETag"]
+    with django_assert_num_queries(3):
+        assert client.get(live, headers={"If-None-Match": etag}).status_code == 304
+    # + 4. attendance counts, 5. contributors, 6. voters, 7. pending walk-ins,
+    # 8. current sequence, 9. its contributions for moderation
+    with django_assert_num_queries(9):
+        assert client.get(live).status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 25])
+def test_vote_endpoint_query_count_does_not_grow_with_voters_and_items(
+    client, concertation, django_assert_num_queries, size
+):
+    people = live_data.mixed_people(
+        concertation, agents=[f"A{n}" for n in range(size)], users=[f"U{n}" for n in range(size)]
+    )
+    workshop = live_data.workshop(concertation, 3)
+    items = live_data.ballot(workshop, texts=[f"Qualité {n}" for n in range(size)])
+    sequence = open_(workshop, Activity.VOTE_QUALITIES)
+    for participant in people[1:]:
+        attendance = services.attendance_join(workshop=workshop, participant=participant)
+        services.vote_cast(attendance=attendance, item=items[0], points=1, key=f"k{participant.pk}")
+    join(client, workshop, people[0])
+    url = f"/atelier/sequences/{sequence.pk}/vote/"
+    # View: 1. the device's attendance (+ workshop, current sequence), 2. the ballot item.
+    # vote_cast: 3. savepoint, 4. lock the attendance, 5. bump the workshop's content version,
+    # 6. the sequence, 7.-9. record the idempotency key (savepoint, insert, release), 10. the
+    # participant's points, 11. update their vote on the item, 12. none yet: insert it, 13. release.
+    # Re-render: 14. the participant's points, 15. the ballot items.
+    with django_assert_num_queries(15):
+        response = client.post(
+            url, {"item": items[0].pk, "points": 2, "key": "tap"}, headers={"HX-Request": "true"}
+        )
+    assert "Il vous reste 3 points" in response.content.decode()

@@ -1,0 +1,967 @@
+"""The live session: tablets (no account, a signed cookie holds the place), the facilitator's
+console and the projector. Tablets, console and projector follow the workshop by polling small
+fragments with If-None-Match: an unchanged state answers 304 from a single indexed read."""
+
+import json
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from panels.models import Participant
+from posters.models import PosterValidation, PosterVersion
+from workshops import charts, curation, live_forms, services
+from workshops.models import (
+    Activity,
+    Attendance,
+    BallotItem,
+    Carrier,
+    PanelKind,
+    Pole,
+    Position,
+    Proposal,
+    Quality,
+    Sequence,
+    Vote,
+    Workshop,
+)
+from workshops.permissions import led_workshop_or_404
+
+COOKIE = "ve_place"
+COOKIE_SALT = "workshops.live.place"
+COOKIE_MAX_AGE = 12 * 3600
+SHARED_COOKIE = "ve_tablette_partagee"
+MIN_GROUP = 3  # results by panel of origin hide any group smaller than this
+
+
+# --- Conditional polling ---------------------------------------------------------------------------
+
+
+def _etag_matches(request: HttpRequest, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    return any(tag.strip() == etag for tag in header.split(","))
+
+
+def _not_modified(etag: str) -> HttpResponse:
+    response = HttpResponseNotModified()
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _with_etag(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _etag_header(etag: str) -> str:
+    """The hx-headers JSON the polling element sends back (If-None-Match)."""
+    return json.dumps({"If-None-Match": etag})
+
+
+# --- Tablet: the participant's place ----------------------------------------------------------------
+
+
+def _attendance(request: HttpRequest) -> Attendance | None:
+    """The place this device holds, from the signed cookie (a forged or stale one gives None)."""
+    token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+    if not token:
+        return None
+    return (
+        Attendance.objects.select_related("workshop__current_sequence", "participant")
+        .filter(token=token)
+        .first()
+    )
+
+
+def _place_lost(request: HttpRequest) -> HttpResponse:
+    """A forged, expired or removed place: say so plainly; what was saved stays saved."""
+    message = _(
+        "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
+        "perdu : rejoignez à nouveau l'atelier avec son code."
+    )
+    if request.htmx:
+        response = render(request, "workshops/live/_alert.html", {"alert": message}, status=403)
+        response["HX-Retarget"] = "#live-alert"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    messages.error(request, message)
+    response = redirect("workshops:live_join")
+    response.delete_cookie(COOKIE)
+    return response
+
+
+def _activity_key(attendance: Attendance) -> str:
+    """What the activity area shows; it is swapped only when this changes (never on a mere
+    pause, so nothing a participant is typing is wiped)."""
+    workshop = attendance.workshop
+    if attendance.participant_id is None:
+        return "waiting"
+    if workshop.status == Workshop.Status.DONE:
+        return "done"
+    sequence = workshop.current_sequence
+    if sequence is None:
+        return "welcome"
+    return f"{sequence.pk}-{sequence.pole}"
+
+
+def _tablet_etag(attendance: Attendance) -> str:
+    workshop = attendance.workshop
+    return f'"t{workshop.pk}-{workshop.state_version}-{int(attendance.participant_id is not None)}"'
+
+
+def _status_context(request: HttpRequest, attendance: Attendance) -> dict:
+    etag = _tablet_etag(attendance)
+    return {
+        "attendance": attendance,
+        "workshop": attendance.workshop,
+        "sequence": attendance.workshop.current_sequence,
+        "etag_header": _etag_header(etag),
+        "activity_key": _activity_key(attendance),
+        "shown_key": request.GET.get("shown"),
+        "shared": attendance.mode == Attendance.Mode.SHARED,
+    }
+
+
+def _own_contributions(model, attendance: Attendance, sequence: Sequence, **filters):
+    """The participant's own words in this sequence, each with a fresh key for « Retirer »."""
+    mine = list(
+        model.objects.filter(sequence=sequence, participant_id=attendance.participant_id, **filters).order_by(
+            "created_at", "pk"
+        )
+    )
+    for item in mine:
+        item.delete_key = live_forms.new_key()
+    return mine
+
+
+def _draft_poster(workshop: Workshop) -> PosterVersion | None:
+    return (
+        PosterVersion.objects.filter(
+            poster__concertation_id=workshop.concertation_id, status=PosterVersion.Status.DRAFT
+        )
+        .prefetch_related("qualities", "commitments")
+        .first()
+    )
+
+
+def _activity_context(attendance: Attendance, *, form=None, alert: str = "") -> dict:
+    """Everything the activity area needs for the sequence the facilitator shows."""
+    workshop = attendance.workshop
+    sequence = workshop.current_sequence
+    context = {
+        "attendance": attendance,
+        "workshop": workshop,
+        "sequence": sequence,
+        "activity_key": _activity_key(attendance),
+        "alert": alert,
+        "form": form,
+    }
+    key = context["activity_key"]
+    if key in ("waiting", "done", "welcome"):
+        return context
+    activity = sequence.activity
+    if activity == Activity.QUALITIES:
+        pole = sequence.pole or Pole.IDEAL
+        context["pole"] = pole
+        context["pole_label"] = Pole(pole).label
+        context["mine"] = _own_contributions(Quality, attendance, sequence, pole=pole)
+        context["form"] = form or live_forms.QualityForm()
+    elif activity == Activity.PROPOSALS:
+        context["mine"] = _own_contributions(Proposal, attendance, sequence)
+        context["form"] = form or live_forms.ProposalForm()
+    elif activity == Activity.POSITIONING:
+        current = Position.objects.filter(sequence=sequence, participant_id=attendance.participant_id).first()
+        context["current"] = current
+        context["form"] = form or live_forms.PositionForm(
+            initial={"value": current.value if current else None}
+        )
+    elif activity in Activity.voting():
+        ballot = services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
+        items = list(sequence.ballot_items.all())
+        context["ballot"] = ballot
+        context["rows"] = [
+            {
+                "item": item,
+                "points": ballot.mine.get(item.pk, 0),
+                "dots": range(ballot.mine.get(item.pk, 0)),
+                "can_add": ballot.left > 0
+                and (not ballot.max_per_item or ballot.mine.get(item.pk, 0) < ballot.max_per_item),
+                "key_add": live_forms.new_key(),
+                "key_remove": live_forms.new_key(),
+            }
+            for item in items
+        ]
+    elif activity == Activity.POSTER_VALIDATION:
+        version = _draft_poster(workshop)
+        context["version"] = version
+        if version is not None:
+            context["commitment_groups"] = [
+                (label, [c for c in version.commitments.all() if c.party == party])
+                for party, label in (
+                    (Carrier.AGENTS, _("Les agents s'engagent à…")),
+                    (Carrier.USERS, _("Les usagers s'engagent à…")),
+                    (Carrier.BOTH, _("Ensemble, nous nous engageons à…")),
+                )
+            ]
+            mine = PosterValidation.objects.filter(
+                version=version, participant_id=attendance.participant_id
+            ).first()
+            context["mine"] = mine
+            initial = {"approves": "yes" if mine.approves else "no", "remark": mine.remark} if mine else {}
+            context["form"] = form or live_forms.PosterOpinionForm(initial=initial)
+    return context
+
+
+def _render_activity(request: HttpRequest, attendance: Attendance, *, status: int = 200, **kwargs):
+    context = _activity_context(attendance, **kwargs)
+    if request.htmx:
+        return render(request, "workshops/live/_activity.html", context, status=status)
+    context.update(_status_context(request, attendance))
+    return render(request, "workshops/live/tablet.html", context, status=status)
+
+
+def _set_place(response: HttpResponse, attendance: Attendance) -> HttpResponse:
+    response.set_signed_cookie(
+        COOKIE,
+        attendance.token,
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+# --- Joining -----------------------------------------------------------------------------------------
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    """The join page: type the code shown in the room (any case, spaces allowed)."""
+    form = live_forms.JoinCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workshop = services.workshop_for_code(form.cleaned_data["code"])
+        if workshop is not None:
+            return redirect("workshops:live_join_code", code=workshop.join_code)
+        form.add_error(
+            "code",
+            _(
+                "Ce code ne correspond à aucun atelier en cours. Vérifiez les lettres et les chiffres "
+                "affichés à l'écran."
+            ),
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workshops/live/join.html", {"form": form}, status=status)
+
+
+def join_code(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR target: pick one's name from the panel list, or give a first name."""
+    workshop = services.workshop_for_code(code)
+    if workshop is None:
+        messages.error(request, _("Ce code ne correspond à aucun atelier en cours."))
+        return redirect("workshops:live_join")
+    shared = request.COOKIES.get(SHARED_COOKIE) == "1"
+    walk_in = live_forms.WalkInForm()
+    error = ""
+    if request.method == "POST":
+        shared = request.POST.get("shared") == "on"
+        mode = Attendance.Mode.SHARED if shared else Attendance.Mode.TABLET
+        try:
+            if "participant" in request.POST:
+                participant = (
+                    Participant.objects.in_panel(workshop.panel)
+                    .filter(pk=_int(request.POST.get("participant")))
+                    .first()
+                )
+                if participant is None:
+                    raise services.LiveError(_("Ce nom ne figure pas dans le panel de cet atelier."))
+                attendance = services.attendance_join(workshop=workshop, participant=participant, mode=mode)
+            else:
+                walk_in = live_forms.WalkInForm(request.POST)
+                if not walk_in.is_valid():
+                    raise services.LiveError(_("Indiquez votre prénom pour que l'animation vous accueille."))
+                attendance = services.attendance_join(
+                    workshop=workshop, walk_in_name=walk_in.cleaned_data["first_name"], mode=mode
+                )
+        except services.LiveError as refusal:
+            error = refusal.message
+        else:
+            response = _set_place(redirect("workshops:live_tablet"), attendance)
+            if shared:
+                response.set_cookie(SHARED_COOKIE, "1", max_age=COOKIE_MAX_AGE, samesite="Lax")
+            else:
+                response.delete_cookie(SHARED_COOKIE)
+            return response
+    participants = Participant.objects.in_panel(workshop.panel).order_by("display_name", "pk")
+    return render(
+        request,
+        "workshops/live/join_name.html",
+        {
+            "workshop": workshop,
+            "participants": participants,
+            "walk_in": walk_in,
+            "shared": shared,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+def next_participant(request: HttpRequest) -> HttpResponse:
+    """Shared tablet: hand the device to the next person (their place and answers stay saved)."""
+    attendance = _attendance(request)
+    target = (
+        reverse("workshops:live_join_code", args=[attendance.workshop.join_code])
+        if attendance
+        else reverse("workshops:live_join")
+    )
+    response = redirect(target)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# --- Tablet screens ---------------------------------------------------------------------------------
+
+
+def tablet(request: HttpRequest) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request) if COOKIE in request.COOKIES else redirect("workshops:live_join")
+    return _render_activity(request, attendance)
+
+
+@require_GET
+def poll(request: HttpRequest) -> HttpResponse:
+    """Every 2 s from each tablet. One query (the attendance with its workshop and current
+    sequence); 304 when neither the facilitator's state nor the shown screen changed."""
+    attendance = _attendance(request)
+    if attendance is None:
+        return render(request, "workshops/live/_status_lost.html")
+    etag = _tablet_etag(attendance)
+    if _etag_matches(request, etag) and request.GET.get("shown") == _activity_key(attendance):
+        return _not_modified(etag)
+    response = render(request, "workshops/live/_status.html", _status_context(request, attendance))
+    return _with_etag(response, etag)
+
+
+@require_GET
+def activity(request: HttpRequest) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    return _render_activity(request, attendance)
+
+
+def _submitted(request: HttpRequest, attendance: Attendance) -> HttpResponse:
+    if request.htmx:
+        return _render_activity(request, attendance)
+    return redirect("workshops:live_tablet")
+
+
+def _refused(request: HttpRequest, attendance: Attendance, form, message: str) -> HttpResponse:
+    """Re-show the form with what was typed and the reason; nothing already saved is touched."""
+    form.add_error(None, message)
+    return _render_activity(request, attendance, form=form, status=409)
+
+
+def _sequence_of(pk: int) -> Sequence:
+    """Any sequence id (even another workshop's) reaches the service, which refuses it clearly."""
+    return Sequence(pk=pk)
+
+
+@require_POST
+def quality_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    form = live_forms.QualityForm(request.POST)
+    if not form.is_valid():
+        return _render_activity(request, attendance, form=form, status=422)
+    try:
+        services.quality_add(
+            attendance=attendance,
+            sequence=_sequence_of(sequence_pk),
+            text=form.cleaned_data["text"],
+            key=form.cleaned_data["key"],
+        )
+    except services.LiveError as refusal:
+        return _refused(request, attendance, form, refusal.message)
+    return _submitted(request, attendance)
+
+
+@require_POST
+def proposal_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    form = live_forms.ProposalForm(request.POST)
+    if not form.is_valid():
+        return _render_activity(request, attendance, form=form, status=422)
+    try:
+        services.proposal_add(
+            attendance=attendance,
+            sequence=_sequence_of(sequence_pk),
+            text=form.cleaned_data["text"],
+            carried_by=form.cleaned_data["carried_by"],
+            key=form.cleaned_data["key"],
+        )
+    except services.LiveError as refusal:
+        return _refused(request, attendance, form, refusal.message)
+    return _submitted(request, attendance)
+
+
+CONTRIBUTION_MODELS = {"qualite": Quality, "proposition": Proposal}
+
+
+def contribution_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Fix one's own words (one thing per screen: the edit form replaces the activity)."""
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    model = CONTRIBUTION_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    form_class = live_forms.QualityForm if model is Quality else live_forms.ProposalForm
+    contribution = model.objects.filter(
+        pk=pk, participant_id=attendance.participant_id, sequence__workshop_id=attendance.workshop_id
+    ).first()
+    if contribution is None or attendance.participant_id is None:
+        return _render_activity(
+            request,
+            attendance,
+            alert=_("Cette contribution n'est pas la vôtre : rien n'a été modifié."),
+            status=404,
+        )
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                services.contribution_edit(
+                    attendance=attendance,
+                    model=model,
+                    pk=pk,
+                    text=form.cleaned_data["text"],
+                    carried_by=form.cleaned_data.get("carried_by"),
+                    key=form.cleaned_data["key"],
+                )
+            except services.LiveError as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                return _submitted(request, attendance)
+        status = 409
+    else:
+        initial = {"text": contribution.text}
+        if model is Proposal:
+            initial["carried_by"] = contribution.carried_by
+        form = form_class(initial=initial)
+        status = 200
+    context = {
+        "attendance": attendance,
+        "contribution": contribution,
+        "kind": kind,
+        "form": form,
+        "activity_key": _activity_key(attendance),
+        "workshop": attendance.workshop,
+    }
+    if request.htmx:
+        return render(request, "workshops/live/_edit.html", context, status=status)
+    context.update(_status_context(request, attendance))
+    context["editing"] = True
+    return render(request, "workshops/live/tablet.html", context, status=status)
+
+
+@require_POST
+def contribution_delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    model = CONTRIBUTION_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    try:
+        services.contribution_delete(
+            attendance=attendance, model=model, pk=pk, key=request.POST.get("key", "")
+        )
+    except services.LiveError as refusal:
+        return _render_activity(request, attendance, alert=refusal.message, status=409)
+    return _submitted(request, attendance)
+
+
+@require_POST
+def position_set(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    form = live_forms.PositionForm(request.POST)
+    if not form.is_valid():
+        return _render_activity(request, attendance, form=form, status=422)
+    try:
+        services.position_set(
+            attendance=attendance,
+            sequence=_sequence_of(sequence_pk),
+            value=form.cleaned_data["value"],
+            key=form.cleaned_data["key"],
+        )
+    except services.LiveError as refusal:
+        return _refused(request, attendance, form, refusal.message)
+    return _submitted(request, attendance)
+
+
+@require_POST
+def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    """Add or take back a point; the form says the new total for the item (and its key)."""
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    form = live_forms.VoteForm(request.POST)
+    if not form.is_valid():
+        return _render_activity(request, attendance, alert=_("Nombre de points invalide."), status=422)
+    item = BallotItem.objects.filter(pk=form.cleaned_data["item"], sequence_id=sequence_pk).first()
+    try:
+        if item is None:
+            raise services.LiveError(
+                _("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré.")
+            )
+        services.vote_cast(
+            attendance=attendance, item=item, points=form.cleaned_data["points"], key=form.cleaned_data["key"]
+        )
+    except services.LiveError as refusal:
+        return _render_activity(request, attendance, alert=refusal.message, status=409)
+    return _submitted(request, attendance)
+
+
+@require_POST
+def poster_opinion(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    attendance = _attendance(request)
+    if attendance is None:
+        return _place_lost(request)
+    form = live_forms.PosterOpinionForm(request.POST)
+    if not form.is_valid():
+        return _render_activity(request, attendance, form=form, status=422)
+    version = _draft_poster(attendance.workshop)
+    try:
+        if version is None:
+            raise services.LiveError(_("Il n'y a pas encore d'affiche à valider."))
+        services.poster_opinion_record(
+            attendance=attendance,
+            sequence=_sequence_of(sequence_pk),
+            version=version,
+            approves=form.cleaned_data["approves"],
+            remark=form.cleaned_data["remark"],
+            key=form.cleaned_data["key"],
+        )
+    except services.LiveError as refusal:
+        return _refused(request, attendance, form, refusal.message)
+    return _submitted(request, attendance)
+
+
+def clock_label(seconds: int) -> str:
+    minutes, secs = divmod(max(0, seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _clock(sequence: Sequence, now) -> Sequence:
+    """Elapsed time computed on the server from DB timestamps; a small script ticks it."""
+    sequence.elapsed_now = sequence.elapsed(now)
+    sequence.elapsed_label = clock_label(sequence.elapsed_now)
+    sequence.over = sequence.elapsed_now > sequence.planned_minutes * 60
+    return sequence
+
+
+# --- Results (projector and console) ---------------------------------------------------------------
+
+
+def _vote_results(sequence: Sequence) -> dict:
+    """Points per item, and by panel of origin of the voters where each group counts at least
+    MIN_GROUP people (so no agent can be singled out). Three queries whatever the size."""
+    items = list(
+        sequence.ballot_items.annotate(
+            total=Sum("votes__points", default=0),
+            agents=Sum(
+                "votes__points", filter=Q(votes__participant__home_panel__kind=PanelKind.AGENTS), default=0
+            ),
+            users=Sum(
+                "votes__points", filter=Q(votes__participant__home_panel__kind=PanelKind.USERS), default=0
+            ),
+        ).order_by("-total", "order", "pk")
+    )
+    voters = dict(
+        Vote.objects.filter(ballot_item__sequence=sequence)
+        .values("participant__home_panel__kind")
+        .annotate(n=Count("participant", distinct=True))
+        .values_list("participant__home_panel__kind", "n")
+    )
+    voters_total = (
+        Vote.objects.filter(ballot_item__sequence=sequence).values("participant").distinct().count()
+    )
+    return {
+        "items": items,
+        "voters": voters_total,
+        "show_agents": voters.get(PanelKind.AGENTS, 0) >= MIN_GROUP,
+        "show_users": voters.get(PanelKind.USERS, 0) >= MIN_GROUP,
+        "by_origin": sequence.workshop.panel.kind == PanelKind.MIXED,
+        "chart": charts.vote_bars_svg([(item.text, item.total) for item in items], title=sequence.title),
+    }
+
+
+def _board_context(workshop: Workshop) -> dict:
+    """What the projector shows for the current sequence; a constant number of queries."""
+    sequence = workshop.current_sequence
+    context = {"workshop": workshop, "sequence": sequence}
+    if sequence is None:
+        return context
+    _clock(sequence, timezone.now())
+    activity = sequence.activity
+    if activity == Activity.QUALITIES:
+        texts = list(Quality.objects.visible().filter(sequence=sequence).values_list("pole", "text"))
+        context["clouds"] = [
+            {
+                "pole": pole,
+                "label": pole.label,
+                "svg": charts.word_cloud_svg(
+                    charts.word_weights(t for p, t in texts if p == pole),
+                    title=str(pole.label),
+                    tone=pole.value,
+                ),
+                "count": sum(1 for p, _t in texts if p == pole),
+            }
+            for pole in (Pole.IDEAL, Pole.CHAOTIC)
+        ]
+    elif activity == Activity.POSITIONING:
+        values = list(Position.objects.filter(sequence=sequence).values_list("value", flat=True))
+        context["positions"] = {
+            "count": len(values),
+            "median": charts.median(values),
+            "median_text": charts.format_number(charts.median(values)) if values else "",
+            "svg": charts.position_distribution_svg(values, title=sequence.title),
+        }
+    elif activity == Activity.PROPOSALS:
+        proposals = list(Proposal.objects.visible().filter(sequence=sequence).order_by("created_at", "pk"))
+        context["proposal_groups"] = [
+            (label, [p for p in proposals if p.carried_by == carrier]) for carrier, label in Carrier.choices
+        ]
+    elif activity in Activity.voting():
+        context["voters"] = (
+            Vote.objects.filter(ballot_item__sequence=sequence).values("participant").distinct().count()
+        )
+        if sequence.results_revealed:
+            context["results"] = _vote_results(sequence)
+    elif activity == Activity.POSTER_VALIDATION:
+        version = _draft_poster(workshop)
+        if version is not None:
+            context["opinions"] = version.validations.aggregate(
+                yes=Count("pk", filter=Q(approves=True)), no=Count("pk", filter=Q(approves=False))
+            )
+    return context
+
+
+def _qr_svg(url: str, code: str) -> str:
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000000", light="#ffffff")
+    label = escape(_("QR code pour rejoindre l'atelier avec le code %(code)s") % {"code": code})
+    return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="qr" ', 1))  # noqa: S308
+
+
+def _projector_etag(workshop: Workshop) -> str:
+    return f'"p{workshop.pk}-{workshop.state_version}-{workshop.content_version}"'
+
+
+@login_required
+def projector(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    join_url = request.build_absolute_uri(reverse("workshops:live_join_code", args=[workshop.join_code]))
+    context = _board_context(workshop)
+    context |= {
+        "join_url": join_url,
+        "join_short_url": request.build_absolute_uri(reverse("workshops:live_join")),
+        "qr": _qr_svg(join_url, workshop.join_code),
+        "etag_header": _etag_header(_projector_etag(workshop)),
+    }
+    return render(request, "workshops/live/projector.html", context)
+
+
+@login_required
+@require_GET
+def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled every 2 s: session, user and workshop queries answer the 304."""
+    workshop = led_workshop_or_404(request.user, pk)
+    etag = _projector_etag(workshop)
+    if _etag_matches(request, etag):
+        return _not_modified(etag)
+    context = _board_context(workshop) | {"etag_header": _etag_header(etag)}
+    return _with_etag(render(request, "workshops/live/_board.html", context), etag)
+
+
+# --- Console -----------------------------------------------------------------------------------------
+
+
+def _counts(workshop: Workshop) -> dict:
+    """Live figures, never who answered what. Four queries whatever the size."""
+    attendances = workshop.attendances.aggregate(
+        joined=Count("pk", filter=Q(participant__isnull=False)),
+        paper=Count("pk", filter=Q(mode=Attendance.Mode.PAPER)),
+    )
+    contributors = (
+        Participant.objects.filter(
+            Q(qualities__sequence__workshop=workshop)
+            | Q(proposals__sequence__workshop=workshop)
+            | Q(positions__sequence__workshop=workshop)
+        )
+        .distinct()
+        .count()
+    )
+    voters = Participant.objects.filter(votes__ballot_item__sequence__workshop=workshop).distinct().count()
+    pending = list(workshop.attendances.filter(participant__isnull=True).order_by("joined_at", "pk"))
+    return attendances | {"contributors": contributors, "voters": voters, "pending": pending}
+
+
+def _console_etag(workshop: Workshop) -> str:
+    return f'"c{workshop.pk}-{workshop.state_version}-{workshop.content_version}"'
+
+
+def _moderation(workshop: Workshop) -> dict:
+    sequence = workshop.current_sequence
+    if sequence is None or sequence.activity not in (Activity.QUALITIES, Activity.PROPOSALS):
+        return {}
+    model = Quality if sequence.activity == Activity.QUALITIES else Proposal
+    contributions = list(
+        model.objects.filter(sequence=sequence, merged_into__isnull=True).order_by("created_at", "pk")
+    )
+    return {
+        "moderation_kind": "qualite" if model is Quality else "proposition",
+        "contributions": contributions,
+        "suggestions": curation.duplicate_suggestions([c for c in contributions if not c.hidden]),
+    }
+
+
+def _live_panel_context(workshop: Workshop) -> dict:
+    return {
+        "workshop": workshop,
+        "counts": _counts(workshop),
+        "etag_header": _etag_header(_console_etag(workshop)),
+        "is_mixed": workshop.panel.kind == PanelKind.MIXED,
+        **_moderation(workshop),
+    }
+
+
+@login_required
+def console(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    now = timezone.now()
+    sequences = list(workshop.sequences.order_by("order"))
+    for sequence in sequences:
+        _clock(sequence, now)
+    total = int((now - workshop.live_started_at).total_seconds()) if workshop.live_started_at else 0
+    current = workshop.current_sequence
+    participants = Participant.objects.in_panel(workshop.panel).order_by("display_name", "pk")
+    items = BallotItem.objects.filter(sequence=current) if current else BallotItem.objects.none()
+    context = _live_panel_context(workshop) | {
+        "sequences": sequences,
+        "current": current,
+        "total_elapsed": total,
+        "total_label": clock_label(total),
+        "over_two_hours": total > workshop.duration_minutes * 60,
+        "paper_form": live_forms.PaperForm(participants=participants, items=items),
+    }
+    return render(request, "workshops/live/console.html", context)
+
+
+@login_required
+@require_GET
+def console_live(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    etag = _console_etag(workshop)
+    if _etag_matches(request, etag):
+        return _not_modified(etag)
+    return _with_etag(
+        render(request, "workshops/live/_console_live.html", _live_panel_context(workshop)), etag
+    )
+
+
+CONSOLE_ACTIONS = {
+    "open": lambda sequence, post: services.sequence_open(sequence=sequence),
+    "pause": lambda sequence, post: services.sequence_pause(sequence=sequence),
+    "close": lambda sequence, post: services.sequence_close(sequence=sequence),
+    "reveal": lambda sequence, post: services.results_reveal(sequence=sequence, revealed=True),
+    "hide": lambda sequence, post: services.results_reveal(sequence=sequence, revealed=False),
+    "pole": lambda sequence, post: services.sequence_pole_set(sequence=sequence, pole=post.get("pole", "")),
+}
+
+
+@login_required
+@require_POST
+def console_sequence(request: HttpRequest, pk: int, sequence_pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    sequence = get_object_or_404(Sequence, pk=sequence_pk, workshop=workshop)
+    action = CONSOLE_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Action inconnue."))
+    else:
+        try:
+            action(sequence, request.POST)
+        except services.LiveError as refusal:
+            messages.error(request, refusal.message)
+    return redirect("workshops:live_console", pk=workshop.pk)
+
+
+@login_required
+@require_POST
+def console_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    services.workshop_finish(workshop=workshop)
+    messages.success(request, _("L'atelier est terminé : le code ne permet plus de le rejoindre."))
+    return redirect("workshops:live_console", pk=workshop.pk)
+
+
+@login_required
+@require_POST
+def console_admit(request: HttpRequest, pk: int, attendance_pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    attendance = get_object_or_404(Attendance, pk=attendance_pk, workshop=workshop)
+    try:
+        if request.POST.get("decision") == "refuse":
+            services.attendance_refuse(attendance=attendance)
+        else:
+            services.attendance_admit(
+                attendance=attendance, home_panel_kind=request.POST.get("home_panel_kind") or None
+            )
+    except services.LiveError as refusal:
+        messages.error(request, refusal.message)
+    return redirect("workshops:live_console", pk=workshop.pk)
+
+
+def _moderated(workshop: Workshop, kind: str, pk: int):
+    model = CONTRIBUTION_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model, pk=pk, sequence__workshop=workshop)
+
+
+@login_required
+@require_POST
+def console_moderate(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
+    """Hide / show again, or fix a typo — through the curation service (original words kept)."""
+    workshop = led_workshop_or_404(request.user, pk)
+    contribution = _moderated(workshop, kind, item_pk)
+    try:
+        if request.POST.get("action") == "reword":
+            curation.contribution_reword(contribution=contribution, text=request.POST.get("text", ""))
+        else:
+            curation.contribution_hide(contribution=contribution, hidden=request.POST.get("action") == "hide")
+    except curation.CurationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        services.contributions_changed(workshop=workshop)
+    return redirect(f"{reverse('workshops:live_console', args=[workshop.pk])}#moderation")
+
+
+@login_required
+@require_POST
+def console_merge(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    model = CONTRIBUTION_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i is not None]
+    chosen = list(model.objects.filter(pk__in=ids, sequence__workshop=workshop).order_by("created_at", "pk"))
+    try:
+        if len(chosen) < 2:
+            raise curation.CurationError(_("Cochez au moins deux contributions à fusionner."))
+        curation.contributions_merge(target=chosen[0], duplicates=chosen[1:])
+    except curation.CurationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        services.contributions_changed(workshop=workshop)
+        messages.success(request, _("Fusion faite : les mots d'origine restent conservés."))
+    return redirect(f"{reverse('workshops:live_console', args=[workshop.pk])}#moderation")
+
+
+@login_required
+@require_POST
+def console_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """Paper fallback: the facilitator types in the answer of someone without a tablet."""
+    workshop = led_workshop_or_404(request.user, pk)
+    current = workshop.current_sequence
+    participants = Participant.objects.in_panel(workshop.panel)
+    items = BallotItem.objects.filter(sequence=current) if current else BallotItem.objects.none()
+    form = live_forms.PaperForm(request.POST, participants=participants, items=items)
+    if current is None:
+        messages.error(request, _("Ouvrez d'abord une séquence."))
+        return redirect("workshops:live_console", pk=workshop.pk)
+    if not form.is_valid():
+        messages.error(request, _("Saisie incomplète : choisissez la personne et sa réponse."))
+        return redirect("workshops:live_console", pk=workshop.pk)
+    data = form.cleaned_data
+    try:
+        attendance = services.attendance_for_paper(workshop=workshop, participant=data["participant"])
+        activity = current.activity
+        if activity == Activity.QUALITIES:
+            services.quality_add(
+                attendance=attendance,
+                sequence=current,
+                text=data["text"],
+                key=data["key"],
+                by_facilitator=True,
+            )
+        elif activity == Activity.PROPOSALS:
+            services.proposal_add(
+                attendance=attendance,
+                sequence=current,
+                text=data["text"],
+                carried_by=data["carried_by"],
+                key=data["key"],
+                by_facilitator=True,
+            )
+        elif activity == Activity.POSITIONING:
+            if data["value"] is None:
+                raise services.LiveError(_("Choisissez une position entre 0 et 10."))
+            services.position_set(
+                attendance=attendance, sequence=current, value=data["value"], key=data["key"]
+            )
+        elif activity in Activity.voting():
+            if data["item"] is None or data["points"] is None:
+                raise services.LiveError(_("Choisissez l'élément et le nombre de points."))
+            services.vote_cast(
+                attendance=attendance, item=data["item"], points=data["points"], key=data["key"]
+            )
+        elif activity == Activity.POSTER_VALIDATION:
+            version = _draft_poster(workshop)
+            if version is None or data["approves"] is None:
+                raise services.LiveError(_("Il n'y a pas d'affiche à valider, ou l'avis manque."))
+            services.poster_opinion_record(
+                attendance=attendance,
+                sequence=current,
+                version=version,
+                approves=data["approves"],
+                remark=data["text"],
+                key=data["key"],
+            )
+        else:
+            raise services.LiveError(_("Cette séquence ne recueille pas de réponse."))
+    except services.LiveError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request, _("Réponse de %(name)s enregistrée.") % {"name": data["participant"].display_name}
+        )
+    return redirect("workshops:live_console", pk=workshop.pk)
