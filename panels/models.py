@@ -1,5 +1,6 @@
 """Panels and participants: minimal, consented personal data and representativeness attributes."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -147,6 +148,21 @@ class Participant(models.Model):
     )
     invited_at = models.DateTimeField(_("invitation envoyée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("ajouté·e le"), default=timezone.now)
+    erased_at = models.DateTimeField(_("données personnelles effacées le"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("effacement demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    erased_by_label = models.CharField(
+        _("effacement fait par"),
+        max_length=200,
+        blank=True,
+        help_text=_("Nom de la personne de l'équipe, ou purge automatique après la durée de conservation."),
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -170,6 +186,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class PanelTarget(models.Model):

@@ -1,5 +1,6 @@
 """Panels: participants, bulk import, representativeness, the mixed panel, printed documents."""
 
+import json
 import math
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from panels.charts import representativeness_svg
 from panels.forms import ImportForm, ParticipantForm, TargetsForm
 from panels.models import Panel, Participant
 from panels.pdf import pdf_response
+from panels.rgpd import participant_erase, participant_export
 from panels.services import (
     COLUMN_ALIASES,
     invitations_send,
@@ -274,3 +276,38 @@ def send_invitations(request: HttpRequest, pk: int) -> HttpResponse:
                                     "(lettre imprimée) : %(names)s.")
                          % {"names": ", ".join(p.display_name for p in result.skipped)})
     return redirect("panels:detail", workshop.panel_id)
+
+
+@login_required
+def participant_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about one person, readable, to answer a request for access (RGPD art. 15)."""
+    participant = led_participant_or_404(request.user, pk)
+    return render(request, "panels/participant_data.html", {
+        "participant": participant, "panel": participant.home_panel,
+        "concertation": participant.home_panel.concertation, "data": participant_export(participant),
+    })
+
+
+@login_required
+def participant_data_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same data as a JSON file, to hand over to the person (portability, RGPD art. 20)."""
+    participant = led_participant_or_404(request.user, pk)
+    body = json.dumps(participant_export(participant), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="donnees-participant-{participant.pk}.json"'
+    return response
+
+
+@login_required
+def participant_erase_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase identity and attributes, after confirmation; contributions and votes stay, unnamed."""
+    participant = led_participant_or_404(request.user, pk)
+    if request.method == "POST" and not participant.is_erased:
+        participant_erase(participant=participant, by=request.user)
+        messages.success(request, _("Les données personnelles ont été effacées. Ses contributions et ses "
+                                    "votes restent comptés, sans son nom."))
+        return redirect("panels:participant_data", participant.pk)
+    return render(request, "panels/participant_erase.html", {
+        "participant": participant, "panel": participant.home_panel,
+        "concertation": participant.home_panel.concertation,
+    })

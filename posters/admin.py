@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from posters.models import (
+    AuditEntry,
     Commitment,
     Poster,
     PosterQuality,
@@ -104,3 +105,22 @@ class RoadmapActionAdmin(admin.ModelAdmin):
     list_display = ["title", "roadmap", "owner", "due_on", "status"]
     list_filter = ["status"]
     inlines = [ProgressNoteInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The trail is evidence: shown, never added, changed or deleted by hand."""
+
+    list_display = ["at", "user_label", "action", "model", "object_repr", "concertation"]
+    list_filter = ["action", "model"]
+    search_fields = ["object_repr", "user_label", "concertation__title"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

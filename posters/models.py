@@ -362,3 +362,54 @@ class ProgressNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class AuditEntry(models.Model):
+    """Who changed what on a poster or a roadmap, and when: kept read-only for the team.
+
+    The user's name is copied so the trail still reads after an account is removed."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Création")
+        UPDATE = "update", _("Modification")
+        DELETE = "delete", _("Suppression")
+        SEAL = "seal", _("Validation (affiche figée)")
+
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user_label = models.CharField(_("nom de la personne"), max_length=200, blank=True)
+    concertation = models.ForeignKey(
+        "workshops.Concertation",
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
+    )
+    roadmap = models.ForeignKey(
+        Roadmap,
+        verbose_name=_("feuille de route"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    model = models.CharField(_("objet"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("identifiant"))
+    object_repr = models.CharField(_("libellé"), max_length=300)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changes = models.JSONField(_("champs modifiés (avant, après)"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("entrée du journal des modifications")
+        verbose_name_plural = _("journal des modifications")
+        indexes = [models.Index(fields=["concertation", "roadmap", "-at"], name="auditentry_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_label} {self.action} {self.object_repr}"

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from panels.models import Participant
-from posters import rendering
+from posters import audit, rendering
 from posters.models import (
+    AuditEntry,
     Commitment,
     Poster,
     PosterFrozen,
@@ -214,8 +215,11 @@ def _default_header(concertation: Concertation) -> Header:
     )
 
 
+HEADER_FIELDS = ["heading", "scope_label", "held_on", "participants_count"]
+
+
 @transaction.atomic
-def poster_draft(*, concertation: Concertation) -> PosterVersion:
+def poster_draft(*, concertation: Concertation, by=None) -> PosterVersion:
     """The poster's draft: the existing one, or a copy of the latest version (the validated
     one stays as it is), or an empty draft with the concertation's header."""
     poster, _created = Poster.objects.select_for_update().get_or_create(concertation=concertation)
@@ -225,10 +229,15 @@ def poster_draft(*, concertation: Concertation) -> PosterVersion:
     latest = poster.versions.order_by("-number").first()
     if latest is None:
         header = _default_header(concertation)
-        return PosterVersion.objects.create(
+        draft = PosterVersion.objects.create(
             poster=poster, number=1, heading=header.heading, scope_label=header.scope_label,
             held_on=header.held_on, participants_count=header.participants_count,
         )
+        audit.record(
+            by=by, concertation=concertation, obj=draft, action=AuditEntry.Action.CREATE,
+            changes=audit.diff({}, audit.snapshot(draft, HEADER_FIELDS)),
+        )
+        return draft
     draft = PosterVersion.objects.create(
         poster=poster,
         number=_next_number(poster),
@@ -254,6 +263,10 @@ def poster_draft(*, concertation: Concertation) -> PosterVersion:
             source_item_id=old.source_item_id,
         )
         new.source_proposals.set(old.source_proposals.all())
+    audit.record(
+        by=by, concertation=concertation, obj=draft, action=AuditEntry.Action.CREATE,
+        changes={"based_on": [None, str(latest)]},
+    )
     return draft
 
 
@@ -265,13 +278,13 @@ def as_commitment(text: str) -> str:
 
 @transaction.atomic
 def poster_compose(
-    *, concertation: Concertation, qualities_count: int, commitments_count: int
+    *, concertation: Concertation, qualities_count: int, commitments_count: int, by=None
 ) -> PosterVersion:
     """Fill the draft from the mixed workshop's votes: the top qualities by points and the top
     proposals as commitments grouped by who carries them, each linked to its sources."""
     if qualities_count < 0 or commitments_count < 0:
         raise ValidationError(_("Les nombres doivent être positifs."))
-    draft = _locked_draft(poster_draft(concertation=concertation))
+    draft = _locked_draft(poster_draft(concertation=concertation, by=by))
     sequences = mixed_vote_sequences(concertation)
     quality_items = list(ballot_ranking(sequences.get(Activity.VOTE_QUALITIES))[:qualities_count])
     proposal_items = list(
@@ -281,6 +294,7 @@ def poster_compose(
         raise ValidationError(
             _("Aucun résultat de vote dans l'atelier mixte : rien à reprendre sur l'affiche.")
         )
+    before = {"qualities": draft.qualities.count(), "commitments": draft.commitments.count()}
     draft.qualities.all().delete()
     draft.commitments.all().delete()
     PosterQuality.objects.bulk_create(
@@ -295,10 +309,18 @@ def poster_compose(
             text=as_commitment(item.text)[:300], source_item=item,
         )
         commitment.source_proposals.set(item.source_proposals.all())
+    audit.record(
+        by=by, concertation=concertation, obj=draft, action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, {"qualities": len(quality_items), "commitments": len(proposal_items)}),
+    )
     return draft
 
 
-def _apply_items(model, version: PosterVersion, rows: list[ItemEdit], *, with_party: bool) -> None:
+def _apply_items(
+    model, version: PosterVersion, rows: list[ItemEdit], *, with_party: bool, by, concertation
+) -> None:
+    """Apply the editor's rows; each created, changed or removed row leaves an audit entry."""
+    fields = ["text", "order", "party"] if with_party else ["text", "order"]
     existing = {obj.pk: obj for obj in model.objects.filter(version=version)}
     for row in rows:
         text = row.text.strip()
@@ -307,37 +329,66 @@ def _apply_items(model, version: PosterVersion, rows: list[ItemEdit], *, with_pa
             continue
         if row.delete or not text:
             if obj is not None:
+                before, pk = audit.snapshot(obj, fields), obj.pk
                 obj.delete()
+                obj.pk = pk
+                audit.record(
+                    by=by, concertation=concertation, obj=obj, action=AuditEntry.Action.DELETE,
+                    changes=audit.diff(before, dict.fromkeys(fields)),
+                )
             continue
+        before = audit.snapshot(obj, fields) if obj is not None else {}
+        action = AuditEntry.Action.UPDATE if obj is not None else AuditEntry.Action.CREATE
         obj = obj or model(version=version)
         obj.text = text
         obj.order = row.order
         if with_party:
             obj.party = row.party
-        obj.save()
+        changes = audit.diff(before, audit.snapshot(obj, fields))
+        if changes:
+            obj.save()
+            audit.record(by=by, concertation=concertation, obj=obj, action=action, changes=changes)
 
 
 @transaction.atomic
 def poster_edit(
-    *, version: PosterVersion, header: Header, qualities: list[ItemEdit], commitments: list[ItemEdit]
+    *,
+    version: PosterVersion,
+    header: Header,
+    qualities: list[ItemEdit],
+    commitments: list[ItemEdit],
+    by=None,
 ) -> PosterVersion:
     """Save the facilitator's wording and order; an emptied row is removed."""
     version = _locked_draft(version)
+    concertation = version.poster.concertation
+    before = audit.snapshot(version, HEADER_FIELDS)
     version.heading = header.heading.strip()
     version.scope_label = header.scope_label.strip()
     version.held_on = header.held_on
     version.participants_count = header.participants_count
     version.save()
-    _apply_items(PosterQuality, version, qualities, with_party=False)
-    _apply_items(Commitment, version, commitments, with_party=True)
+    changes = audit.diff(before, audit.snapshot(version, HEADER_FIELDS))
+    if changes:
+        audit.record(
+            by=by, concertation=concertation, obj=version, action=AuditEntry.Action.UPDATE, changes=changes
+        )
+    items = {"by": by, "concertation": concertation}
+    _apply_items(PosterQuality, version, qualities, with_party=False, **items)
+    _apply_items(Commitment, version, commitments, with_party=True, **items)
     return version
 
 
 @transaction.atomic
-def poster_logo_set(*, version: PosterVersion, logo) -> PosterVersion:
+def poster_logo_set(*, version: PosterVersion, logo, by=None) -> PosterVersion:
     version = _locked_draft(version)
+    before = audit.snapshot(version, ["logo"])
     version.logo = logo
     version.save()
+    audit.record(
+        by=by, concertation=version.poster.concertation, obj=version, action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(version, ["logo"])),
+    )
     return version
 
 
@@ -384,6 +435,15 @@ def poster_seal(
     )
     version.save()
     concertation = version.poster.concertation
+    audit.record(
+        by=by, concertation=concertation, obj=version, action=AuditEntry.Action.SEAL,
+        changes={
+            "status": [PosterVersion.Status.DRAFT.value, PosterVersion.Status.VALIDATED.value],
+            "validation_method": ["", method],
+            "approvals": [0, approvals], "rejections": [0, rejections], "abstentions": [0, abstentions],
+            "content_hash": ["", version.content_hash],
+        },
+    )
     if concertation.status in {
         Concertation.Status.DRAFT, Concertation.Status.RECRUITING, Concertation.Status.WORKSHOPS,
     }:
@@ -406,7 +466,7 @@ def latest_validated(concertation: Concertation) -> PosterVersion | None:
 
 
 @transaction.atomic
-def roadmaps_from_poster(*, concertation: Concertation) -> int:
+def roadmaps_from_poster(*, concertation: Concertation, by=None) -> int:
     """One roadmap per service in scope, with an action per commitment of the validated poster
     that the roadmap does not carry yet. Returns how many actions were created."""
     version = latest_validated(concertation)
@@ -415,7 +475,12 @@ def roadmaps_from_poster(*, concertation: Concertation) -> int:
     commitments = list(version.commitments.order_by("party", "order", "pk"))
     created = 0
     for service in concertation.services.all():
-        roadmap, _new = Roadmap.objects.get_or_create(concertation=concertation, service=service)
+        roadmap, new = Roadmap.objects.get_or_create(concertation=concertation, service=service)
+        if new:
+            audit.record(
+                by=by, concertation=concertation, roadmap=roadmap, obj=roadmap,
+                action=AuditEntry.Action.CREATE,
+            )
         known = {title.casefold() for title in roadmap.actions.values_list("title", flat=True)}
         new_actions = [
             RoadmapAction(roadmap=roadmap, commitment=c, title=c.text[:1].upper() + c.text[1:])
@@ -423,6 +488,11 @@ def roadmaps_from_poster(*, concertation: Concertation) -> int:
             if (c.text[:1].upper() + c.text[1:]).casefold() not in known
         ]
         RoadmapAction.objects.bulk_create(new_actions)
+        for action in new_actions:
+            audit.record(
+                by=by, concertation=concertation, roadmap=roadmap, obj=action,
+                action=AuditEntry.Action.CREATE, changes={"title": [None, action.title]},
+            )
         created += len(new_actions)
     if concertation.status == Concertation.Status.POSTER_VALIDATED:
         concertation.status = Concertation.Status.FOLLOW_UP
@@ -430,15 +500,24 @@ def roadmaps_from_poster(*, concertation: Concertation) -> int:
     return created
 
 
+ACTION_FIELDS = ["title", "owner", "due_on", "status"]
+
+
+@transaction.atomic
 def action_create(
     *, roadmap: Roadmap, title: str, owner: str = "", due_on: date | None = None,
-    status: str = RoadmapAction.Status.TODO,
+    status: str = RoadmapAction.Status.TODO, by=None,
 ) -> RoadmapAction:
     if not title.strip():
         raise ValidationError(_("Décrivez l'action."))
-    return RoadmapAction.objects.create(
+    action = RoadmapAction.objects.create(
         roadmap=roadmap, title=title.strip(), owner=owner.strip(), due_on=due_on, status=status
     )
+    audit.record(
+        by=by, concertation=roadmap.concertation, roadmap=roadmap, obj=action,
+        action=AuditEntry.Action.CREATE, changes=audit.diff({}, audit.snapshot(action, ACTION_FIELDS)),
+    )
+    return action
 
 
 @transaction.atomic
@@ -450,8 +529,15 @@ def action_update(
     if not title.strip():
         raise ValidationError(_("Décrivez l'action."))
     previous = action.status
+    before = audit.snapshot(action, ACTION_FIELDS)
     action.title, action.owner, action.due_on, action.status = title.strip(), owner.strip(), due_on, status
     action.save()
+    changes = audit.diff(before, audit.snapshot(action, ACTION_FIELDS))
+    if changes:
+        audit.record(
+            by=author, concertation=action.roadmap.concertation, roadmap=action.roadmap, obj=action,
+            action=AuditEntry.Action.UPDATE, changes=changes,
+        )
     if previous != status:
         ProgressNote.objects.create(
             action=action,
@@ -465,15 +551,22 @@ def action_update(
     return action
 
 
+@transaction.atomic
 def progress_note_add(
     *, action: RoadmapAction, author, text: str, written_on: date | None = None
 ) -> ProgressNote:
     if not text.strip():
         raise ValidationError(_("Écrivez où en est l'action."))
-    return ProgressNote.objects.create(
+    note = ProgressNote.objects.create(
         action=action, author=author, text=text.strip(),
         written_on=written_on or timezone.localdate(),
     )
+    audit.record(
+        by=author, concertation=action.roadmap.concertation, roadmap=action.roadmap, obj=note,
+        action=AuditEntry.Action.CREATE,
+        changes=audit.diff({}, audit.snapshot(note, ["text", "written_on"]) | {"action": str(action)}),
+    )
+    return note
 
 
 def steering_committee_update(

@@ -28,7 +28,7 @@ from posters.forms import (
     SteeringForm,
     editor_forms,
 )
-from posters.models import Commitment, PosterVersion, ProgressNote, Roadmap, RoadmapAction
+from posters.models import AuditEntry, Commitment, PosterVersion, ProgressNote, Roadmap, RoadmapAction
 from posters.queries import report_data
 from posters.rendering import PARTIES, document_pdf, fitted_content
 from workshops.models import Concertation
@@ -68,6 +68,14 @@ def _versions(concertation: Concertation, *, with_drafts: bool):
 
 # --- The poster --------------------------------------------------------------------------
 
+AUDIT_SHOWN = 100
+
+
+def _poster_audit(concertation: Concertation) -> list[AuditEntry]:
+    """The latest changes to the poster, read-only, for the team."""
+    return list(AuditEntry.objects.filter(concertation=concertation, roadmap__isnull=True)[:AUDIT_SHOWN])
+
+
 
 @login_required
 def poster_overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -88,6 +96,7 @@ def poster_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": draft,
             "compose_form": ComposeForm(),
             "seal_form": SealForm(),
+            "audit_entries": _poster_audit(concertation) if can_lead else [],
         },
     )
 
@@ -101,7 +110,7 @@ def poster_compose(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Indiquez des nombres entre 1 et 20 qualités, 1 et 40 propositions."))
         return redirect("posters:overview", pk=concertation.pk)
     try:
-        services.poster_compose(concertation=concertation, **form.cleaned_data)
+        services.poster_compose(concertation=concertation, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return redirect("posters:overview", pk=concertation.pk)
@@ -114,7 +123,7 @@ def poster_compose(request: HttpRequest, pk: int) -> HttpResponse:
 def poster_new_draft(request: HttpRequest, pk: int) -> HttpResponse:
     """Editing a validated poster starts a new draft version; the validated one stays."""
     concertation = visible_concertation_or_404(request.user, pk, lead=True)
-    services.poster_draft(concertation=concertation)
+    services.poster_draft(concertation=concertation, by=request.user)
     return redirect("posters:edit", pk=concertation.pk)
 
 
@@ -184,6 +193,7 @@ def poster_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     header=header.header(),
                     qualities=[form.item() for form in qualities if form.cleaned_data],
                     commitments=[form.item() for form in commitments if form.cleaned_data],
+                    by=request.user,
                 )
             except ValidationError as error:
                 messages.error(request, _error_text(error))
@@ -226,7 +236,7 @@ def poster_logo(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = LogoForm(request.POST, request.FILES)
     if form.is_valid():
-        services.poster_logo_set(version=version, logo=form.cleaned_data["logo"])
+        services.poster_logo_set(version=version, logo=form.cleaned_data["logo"], by=request.user)
         messages.success(request, _("Logo enregistré."))
         return redirect("posters:edit", pk=concertation.pk)
     header, qualities, commitments = editor_forms(version)
@@ -274,6 +284,7 @@ def poster_seal(request: HttpRequest, pk: int) -> HttpResponse:
             "draft": next((v for v in versions if not v.is_frozen), None),
             "compose_form": ComposeForm(),
             "seal_form": form,
+            "audit_entries": _poster_audit(concertation),
         },
         status=400,
     )
@@ -382,7 +393,7 @@ def roadmaps(request: HttpRequest, pk: int) -> HttpResponse:
 def roadmaps_create(request: HttpRequest, pk: int) -> HttpResponse:
     concertation = visible_concertation_or_404(request.user, pk, lead=True)
     try:
-        created = services.roadmaps_from_poster(concertation=concertation)
+        created = services.roadmaps_from_poster(concertation=concertation, by=request.user)
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -436,7 +447,7 @@ def roadmap_detail(request: HttpRequest, pk: int, service_pk: int) -> HttpRespon
             raise PermissionDenied
         form = ActionForm(request.POST)
         if form.is_valid():
-            services.action_create(roadmap=roadmap, **form.cleaned_data)
+            services.action_create(roadmap=roadmap, by=request.user, **form.cleaned_data)
             messages.success(request, _("Action ajoutée."))
             return redirect("posters:roadmap", pk=pk, service_pk=service_pk)
     return render(
@@ -448,6 +459,7 @@ def roadmap_detail(request: HttpRequest, pk: int, service_pk: int) -> HttpRespon
             "can_update": can_update,
             "actions": _with_forms(_actions(roadmap), can_update=can_update),
             "action_form": form,
+            "audit_entries": list(roadmap.audit_entries.all()[:AUDIT_SHOWN]) if can_update else [],
             **_today_context(),
         },
         status=400 if form.errors else 200,

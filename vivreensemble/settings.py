@@ -158,6 +158,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Vivre ensemble <ne-pas-repondre@localhost>")
 
+# Personal data (RGPD): participants of a concertation closed for longer than this are
+# anonymised by `manage.py purge_personal_data`; the contact shown on the privacy page.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 365, minimum=1)
+DPO_CONTACT = env_str("DPO_CONTACT", "").strip()
+
 # Security: strict by default in production; each value can be overridden from the environment.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from panels.models import Participant
 from posters.models import PosterValidation, PosterVersion
+from vivreensemble.throttle import failure_record, failures_exceeded
 from workshops import charts, curation, live_forms, services
 from workshops.models import (
     Activity,
@@ -156,7 +157,7 @@ def _draft_poster(workshop: Workshop) -> PosterVersion | None:
     )
 
 
-def _activity_context(attendance: Attendance, *, form=None, alert: str = "") -> dict:
+def _activity_context(attendance: Attendance, *, form=None, alert: str = "", ballot=None) -> dict:
     """Everything the activity area needs for the sequence the facilitator shows."""
     workshop = attendance.workshop
     sequence = workshop.current_sequence
@@ -188,7 +189,7 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "") -> 
             initial={"value": current.value if current else None}
         )
     elif activity in Activity.voting():
-        ballot = services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
+        ballot = ballot or services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
         items = list(sequence.ballot_items.all())
         context["ballot"] = ballot
         context["rows"] = [
@@ -248,13 +249,29 @@ def _set_place(response: HttpResponse, attendance: Attendance) -> HttpResponse:
 # --- Joining -----------------------------------------------------------------------------------------
 
 
+JOIN_FAILURES = {"group": "join-code", "rate": "30/10m"}
+
+
+def _join_blocked_message() -> str:
+    return _(
+        "Trop de codes erronés depuis cet appareil ou ce réseau. Attendez quelques minutes, "
+        "puis demandez le code à l'animation."
+    )
+
+
 def join(request: HttpRequest) -> HttpResponse:
-    """The join page: type the code shown in the room (any case, spaces allowed)."""
+    """The join page: type the code shown in the room (any case, spaces allowed). Wrong codes are
+    counted per address, so guessing one cannot open a workshop."""
     form = live_forms.JoinCodeForm(request.POST or None)
+    if request.method == "POST" and failures_exceeded(request, **JOIN_FAILURES):
+        form.is_valid()
+        form.add_error("code", _join_blocked_message())
+        return render(request, "workshops/live/join.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         workshop = services.workshop_for_code(form.cleaned_data["code"])
         if workshop is not None:
             return redirect("workshops:live_join_code", code=workshop.join_code)
+        failure_record(request, **JOIN_FAILURES)
         form.add_error(
             "code",
             _(
@@ -268,8 +285,12 @@ def join(request: HttpRequest) -> HttpResponse:
 
 def join_code(request: HttpRequest, code: str) -> HttpResponse:
     """The QR target: pick one's name from the panel list, or give a first name."""
+    if failures_exceeded(request, **JOIN_FAILURES):
+        messages.error(request, _join_blocked_message())
+        return redirect("workshops:live_join")
     workshop = services.workshop_for_code(code)
     if workshop is None:
+        failure_record(request, **JOIN_FAILURES)
         messages.error(request, _("Ce code ne correspond à aucun atelier en cours."))
         return redirect("workshops:live_join")
     shared = request.COOKIES.get(SHARED_COOKIE) == "1"
@@ -536,17 +557,17 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     form = live_forms.VoteForm(request.POST)
     if not form.is_valid():
         return _render_activity(request, attendance, alert=_("Nombre de points invalide."), status=422)
-    item = BallotItem.objects.filter(pk=form.cleaned_data["item"], sequence_id=sequence_pk).first()
     try:
-        if item is None:
-            raise services.LiveError(
-                _("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré.")
-            )
-        services.vote_cast(
-            attendance=attendance, item=item, points=form.cleaned_data["points"], key=form.cleaned_data["key"]
+        ballot = services.vote_cast(
+            attendance=attendance,
+            item=BallotItem(pk=form.cleaned_data["item"], sequence_id=sequence_pk),
+            points=form.cleaned_data["points"],
+            key=form.cleaned_data["key"],
         )
     except services.LiveError as refusal:
         return _render_activity(request, attendance, alert=refusal.message, status=409)
+    if request.htmx and ballot.sequence_id == attendance.workshop.current_sequence_id:
+        return _render_activity(request, attendance, ballot=ballot)
     return _submitted(request, attendance)
 
 

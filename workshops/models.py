@@ -296,7 +296,7 @@ class Workshop(models.Model):
         related_name="workshops",
     )
     panel = models.OneToOneField(
-        "panels.Panel", verbose_name=_("panel"), on_delete=models.PROTECT, related_name="workshop"
+        "panels.Panel", verbose_name=_("panel"), on_delete=models.RESTRICT, related_name="workshop"
     )
     order = models.PositiveSmallIntegerField(_("ordre"))
     title = models.CharField(_("titre"), max_length=200)

@@ -4,7 +4,7 @@ live session (joining, facilitator gestures, participants' submissions)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -368,31 +368,56 @@ SEQUENCE_REFUSALS = {
 }
 
 
-def _admit_submission(
-    *, attendance: Attendance, sequence_id: int, activities: set[str], key: str
-) -> tuple[Attendance, Sequence, bool]:
-    """Lock the participant, check the sequence is theirs and open, record the idempotency key.
-    Returns (attendance, sequence, already_applied)."""
+def _lock_participant(attendance: Attendance) -> Attendance:
+    """Lock the participant's Attendance row (serialising their devices) and bump the workshop's
+    content version so projector and console refresh."""
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
     if attendance.participant_id is None:
         raise LiveError(_("L'animation n'a pas encore validé votre arrivée : patientez un instant."))
     _bump(attendance.workshop_id, content=True)
-    sequence = Sequence.objects.filter(pk=sequence_id).first()
+    return attendance
+
+
+def _check_sequence(*, attendance: Attendance, sequence: Sequence | None, activities: set[str]) -> Sequence:
     if sequence is None or sequence.workshop_id != attendance.workshop_id:
         raise LiveError(_("Cette activité n'appartient pas à votre atelier : rien n'a été enregistré."))
     if sequence.activity not in activities:
         raise LiveError(_("Cette réponse ne correspond pas à l'activité en cours."))
     if sequence.status != Sequence.Status.OPEN:
         raise LiveError(str(SEQUENCE_REFUSALS[sequence.status]))
+    return sequence
+
+
+def _key_already_applied(*, attendance: Attendance, key: str) -> bool:
+    """Record the idempotency key; True when it was there already (a double tap, a retry).
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING round trip (PostgreSQL, SQLite ≥ 3.35) instead
+    of a savepoint, an insert and a release: this sits on every tablet submission."""
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise LiveError(_("Le formulaire a expiré : réessayez."))
-    try:
-        with transaction.atomic():
-            Submission.objects.create(key=key, attendance=attendance)
-    except IntegrityError:
-        return attendance, sequence, True
-    return attendance, sequence, False
+    table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column}, attendance_id, created_at) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
+            [key, attendance.pk, timezone.now()],
+        )
+        return cursor.fetchone() is None
+
+
+def _admit_submission(
+    *, attendance: Attendance, sequence_id: int, activities: set[str], key: str
+) -> tuple[Attendance, Sequence, bool]:
+    """Lock the participant, check the sequence is theirs and open, record the idempotency key.
+    Returns (attendance, sequence, already_applied)."""
+    attendance = _lock_participant(attendance)
+    sequence = _check_sequence(
+        attendance=attendance,
+        sequence=Sequence.objects.filter(pk=sequence_id).first(),
+        activities=activities,
+    )
+    return attendance, sequence, _key_already_applied(attendance=attendance, key=key)
 
 
 def _clean_words(text: str, *, max_length: int = 300) -> str:
@@ -534,6 +559,7 @@ def position_set(*, attendance: Attendance, sequence: Sequence, value: int, key:
 class Ballot:
     """What one participant sees of a vote: their points per item and what is left to spend."""
 
+    sequence_id: int
     budget: int
     max_per_item: int
     mine: dict[int, int]
@@ -554,7 +580,10 @@ def ballot_for(*, sequence: Sequence, participant_id: int | None) -> Ballot:
         )
     )
     return Ballot(
-        budget=sequence.points_per_participant, max_per_item=sequence.max_points_per_item, mine=mine
+        sequence_id=sequence.pk,
+        budget=sequence.points_per_participant,
+        max_per_item=sequence.max_points_per_item,
+        mine=mine,
     )
 
 
@@ -563,10 +592,17 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
     """Put ``points`` (0 takes them back) on one ballot item. The participant's Attendance row is
     locked first, so two devices voting at once are serialised and the budget always holds; the
     idempotency key makes a double tap or a retried request count once (and a late retry never
-    overrides a newer choice). Changing one's mind is allowed until the sequence closes."""
-    attendance, sequence, done = _admit_submission(
-        attendance=attendance, sequence_id=item.sequence_id, activities=Activity.voting(), key=key
-    )
+    overrides a newer choice). Changing one's mind is allowed until the sequence closes.
+
+    ``item`` may be unsaved (only its pk is used): the item and its sequence are read after the
+    lock, in one query, so a vote racing the facilitator's « close » is refused."""
+    attendance = _lock_participant(attendance)
+    expected_sequence_id = item.sequence_id
+    item = BallotItem.objects.select_related("sequence").filter(pk=item.pk).first()
+    if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
+        raise LiveError(_("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré."))
+    sequence = _check_sequence(attendance=attendance, sequence=item.sequence, activities=Activity.voting())
+    done = _key_already_applied(attendance=attendance, key=key)
     ballot = ballot_for(sequence=sequence, participant_id=attendance.participant_id)
     if done:
         return ballot
@@ -585,14 +621,16 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
         raise LiveError(
             _("Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis.")
         )
+    mine = Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id)
+    # The Attendance lock makes the ballot just read authoritative: no one else writes these rows.
     if points == 0:
-        Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id).delete()
+        mine.delete()
         ballot.mine.pop(item.pk, None)
+    elif item.pk in ballot.mine:
+        mine.update(points=points, updated_at=timezone.now())
+        ballot.mine[item.pk] = points
     else:
-        # The Attendance lock makes update-then-insert safe: no one else writes this row.
-        mine = Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id)
-        if not mine.update(points=points, updated_at=timezone.now()):
-            Vote.objects.create(ballot_item=item, participant_id=attendance.participant_id, points=points)
+        Vote.objects.create(ballot_item=item, participant_id=attendance.participant_id, points=points)
         ballot.mine[item.pk] = points
     return ballot
 

@@ -8,6 +8,7 @@ app_name = "workshops"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
     path("demarches/<int:pk>/", views.concertation_detail, name="concertation"),
     path("demarches/<int:pk>/curation/", curation_views.curation, name="curation"),
     path("demarches/<int:pk>/curation/bulletins/", curation_views.ballot_carry_view, name="curation_carry"),

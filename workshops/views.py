@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
@@ -26,6 +27,13 @@ from workshops.scheduling import Issue, ScheduleError, Slot, run_of_show_issue, 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, public: what is stored about participants, why, for how long, whom to ask."""
+    return render(request, "workshops/privacy.html", {
+        "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS, "dpo_contact": settings.DPO_CONTACT,
+    })
 
 
 @login_required

@@ -190,6 +190,8 @@ def test_invitations_are_emailed_with_the_ics_to_consenting_members(client, faci
     assert mimetype == "text/calendar" and "BEGIN:VEVENT" in str(content)
     assert "Hugo, Inès" in response.content.decode()
     assert Participant.objects.get(display_name="Gisèle").invited_at is not None
+    page = client.get(reverse("panels:detail", args=[panel.pk])).content.decode()
+    assert "invité·e le" in page
 
 
 def panel_urls(concertation, participant):

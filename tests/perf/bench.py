@@ -8,7 +8,8 @@
 3. gunicorn (gthread) on 127.0.0.1 only, DEBUG off, persistent connections with health checks.
 4. locust, headless, one run per stage, every stage bounded in time: saturation of the trivial
    view (``/sante/``, no database), of the tablet poll and of the vote (no think time); then
-   100, 500 and 1,000 tablets in a session (tests/perf/locustfile.py). Statistics are reset
+   100, 500 and 1,000 tablets in a session with their consoles and projectors, and 1,000 tablets
+   alone (tests/perf/locustfile.py). Statistics are reset
    once every user has started, so ramps are not counted.
 5. The report: tests/perf/reports/bench.json (everything) and bench.md (what to read).
 
@@ -289,6 +290,17 @@ def verdicts(report: dict) -> list[dict]:
         f"{vote_p95} ms", vote_p95 is not None and vote_p95 < TARGETS["vote_p95_ms"],
     )
     line(f"{max(TABLET_STAGES)} tablets: no errors", f"{failures} failed requests", failures == 0)
+    alone = report["tablets"].get(f"{max(TABLET_STAGES)} (tablets only)", {}).get("endpoints", {})
+    alone_poll = alone.get("poll", {}).get("p95_ms")
+    alone_vote = alone.get("vote", {}).get("p95_ms")
+    line(
+        f"(same, tablets only, no console or projector: poll p95 < {TARGETS['poll_p95_ms']} ms, "
+        f"vote p95 < {TARGETS['vote_p95_ms']} ms, no errors)",
+        f"poll {alone_poll} ms, vote {alone_vote} ms, "
+        f"{alone.get('Aggregated', {}).get('failures')} failed requests",
+        alone_poll is not None and alone_vote is not None and alone_poll < TARGETS["poll_p95_ms"]
+        and alone_vote < TARGETS["vote_p95_ms"] and alone.get("Aggregated", {}).get("failures") == 0,
+    )
     line(
         "poll ≥ 60 % of the trivial view's throughput",
         f"{poll:.0f} / {health:.0f} req/s = {poll / health:.0%}" if health else "n/a",
@@ -379,6 +391,29 @@ def markdown(report: dict) -> str:
             f"| {_cell(f.get('p95_ms'))} | {_cell(f.get('p99_ms'))} | {_cell(f.get('requests'))} "
             f"| {_cell(f.get('failures'))} | {queries[stage]} |"
         )
+    cpu = report["probes"].get("cpu", {})
+    if "health" in cpu:
+        base = cpu["health"]["cpu_ms"]
+        lines += [
+            "",
+            "## CPU cost per request (in-process, independent of the machine's load)",
+            "",
+            "Django's WSGI handler called directly in one process, `time.process_time()` around "
+            f"each request ({cpu['room']} for the vote). When the server is CPU-bound, the throughput "
+            "ratio to the trivial view cannot exceed the inverse cost ratio shown here. The console and "
+            "the projector redraw (as here) whenever a contribution or a vote has changed their "
+            "room, which during a session is nearly every 2-second refresh.",
+            "",
+            "| request | CPU ms per request | cost vs trivial view | throughput ceiling vs trivial view "
+            "| statuses |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for name in [n for n in cpu if n != "room"]:
+            figures = cpu[name]
+            lines.append(
+                f"| {name} | {figures['cpu_ms']} | ×{figures['cpu_ms'] / base:.1f} "
+                f"| {base / figures['cpu_ms']:.0%} | {', '.join(figures['statuses'])} |"
+            )
     lines += [
         "",
         f"## Tablets in a session (each stage: ramp at {SPAWN_RATE} users/s, "
@@ -388,7 +423,9 @@ def markdown(report: dict) -> str:
         "activity when the screen changes, and votes (mixed workshops) or adds qualities (peer "
         "workshops) in bursts. One facilitator per 25 tablets polls the console and the projector "
         "every 2 s and switches the pole or reveals results about every 40 s (every tablet of "
-        "that workshop then gets a new screen).",
+        "that workshop then gets a new screen). The last stage runs the same tablets without "
+        "consoles and projectors, to tell what the tablets cost from what the facilitators' "
+        "screens cost.",
         "",
         "| tablets | request | req/s | p50 ms | p95 ms | p99 ms | max ms | requests | errors |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -399,6 +436,11 @@ def markdown(report: dict) -> str:
                 f"| {stage} | {name} | {_cell(f['rps'])} | {_cell(f['p50_ms'])} | {_cell(f['p95_ms'])} "
                 f"| {_cell(f['p99_ms'])} | {_cell(f['max_ms'])} | {f['requests']} | {f['failures']} |"
             )
+        served = stats["endpoints"].get("poll", {}).get("rps", 0)
+        lines.append(
+            f"| {stage} | *polls served / demanded (one per tablet every 2 s)* "
+            f"| {served} / {int(stage.split()[0]) / 2:g} | | | | | | |"
+        )
         lines.append(
             f"| {stage} | *load average before → after* "
             f"| {stats['load_before'][0]} → {stats['load_after'][0]} | | | | | | |"
@@ -512,6 +554,12 @@ def main() -> None:
                 f"tablets-{count}", ["Tablet", "Facilitator"], count + facilitators, TABLET_SECONDS,
                 stage_env, workdir, server,
             )
+        # The same largest room count without consoles and projectors: what the tablets alone cost.
+        largest = max(TABLET_STAGES)
+        tablets[f"{largest} (tablets only)"] = locust_stage(
+            f"tablets-{largest}-only", ["Tablet"], largest, TABLET_SECONDS,
+            env | {"BENCH_TABLETS": str(largest)}, workdir, server,
+        )
     finally:
         server.stop()
     report = {

@@ -4,6 +4,8 @@ same settings as the served app), at two data sizes, and the warm poster PDF ren
 peak memory. Run by tests/perf/bench.py: ``python -m tests.perf.probe SEED.json OUT.json``.
 """
 
+import io
+import itertools
 import json
 import os
 import resource
@@ -12,14 +14,17 @@ import statistics
 import sys
 import time
 import tracemalloc
+from urllib.parse import urlencode
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vivreensemble.settings")
 django.setup()
 
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.client import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from posters.models import PosterVersion  # noqa: E402
@@ -77,6 +82,83 @@ def tablet_requests(workshop: dict) -> dict:
     return result
 
 
+def _environ(method: str, path: str, *, query: str = "", body: bytes = b"", **headers) -> dict:
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=path, REQUEST_METHOD=method, QUERY_STRING=query, SERVER_NAME="127.0.0.1",
+        HTTP_HOST="127.0.0.1", CONTENT_TYPE="application/x-www-form-urlencoded",
+        CONTENT_LENGTH=str(len(body)), **headers,
+    )
+    environ["wsgi.input"] = io.BytesIO(body)
+    return environ
+
+
+def cpu_costs(seed: dict) -> dict:
+    """CPU time per request through Django's WSGI handler, called directly in this process (no
+    network, no load generator): what each request costs the app server whatever else runs on the
+    machine. The ratio to the trivial view bounds the throughput ratio of a CPU-bound server."""
+    app = WSGIHandler()
+
+    def call(environ_factory) -> tuple[str, dict]:
+        answer = []
+
+        def start_response(status, headers, *rest):
+            answer.append((status, dict(headers)))
+
+        b"".join(app(environ_factory(), start_response))
+        return answer[0]
+
+    room = next(w for w in seed["live"] if w["kind"] == "vote")
+    place = f"ve_place={room['cookies'][-1]}; csrftoken={seed['csrf']}"
+    shown = f"shown={room['sequence']}-"
+    _status, headers = call(
+        lambda: _environ("GET", "/atelier/etat/", query=shown, HTTP_COOKIE=place, HTTP_HX_REQUEST="true")
+    )
+    etag = headers["ETag"]
+    points = itertools.cycle([1, 0])
+
+    def vote() -> dict:
+        body = urlencode({
+            "csrfmiddlewaretoken": seed["csrf"], "item": room["items"][-1], "points": next(points),
+            "key": secrets.token_urlsafe(12),
+        }).encode()
+        return _environ("POST", f"/atelier/sequences/{room['sequence']}/vote/", body=body,
+                        HTTP_COOKIE=place, HTTP_HX_REQUEST="true")
+
+    requests = {
+        "health": (lambda: _environ("GET", "/sante/"), 400),
+        "poll (unchanged, 304)": (
+            lambda: _environ("GET", "/atelier/etat/", query=shown, HTTP_COOKIE=place, HTTP_HX_REQUEST="true",
+                             HTTP_IF_NONE_MATCH=etag),
+            400,
+        ),
+        "vote": (vote, 100),
+    }
+    busy = seed["probes"]["busy_peer"]
+    console = f"sessionid={busy['session']}"
+    requests["console refresh (150 qualities)"] = (
+        lambda: _environ("GET", f"/ateliers/{busy['workshop']}/console/direct/", HTTP_COOKIE=console,
+                         HTTP_HX_REQUEST="true"),
+        10,
+    )
+    requests["projector refresh (150 qualities)"] = (
+        lambda: _environ("GET", f"/ateliers/{busy['workshop']}/projection/tableau/", HTTP_COOKIE=console,
+                         HTTP_HX_REQUEST="true"),
+        20,
+    )
+    result = {"room": f"{len(room['items'])} ballot items, {len(room['cookies'])} tablets"}
+    for name, (factory, count) in requests.items():
+        statuses = {call(factory)[0] for _ in range(min(count, 20))}
+        started = time.process_time()
+        for _ in range(count):
+            statuses.add(call(factory)[0])
+        result[name] = {
+            "cpu_ms": round((time.process_time() - started) / count * 1000, 2),
+            "requests": count,
+            "statuses": sorted(statuses),
+        }
+    return result
+
+
 def poster() -> dict:
     version = (
         PosterVersion.objects.filter(status=PosterVersion.Status.VALIDATED)
@@ -128,6 +210,7 @@ def main(seed_path: str, out_path: str) -> None:
             "qualities, small": tablet_requests(probes["small_peer"]),
             "qualities, big": tablet_requests(probes["big_peer"]),
         },
+        "cpu": cpu_costs(seed),
         "poster_render": poster(),
     }
     with open(out_path, "w", encoding="utf-8") as out:

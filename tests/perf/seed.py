@@ -48,6 +48,7 @@ BALLOT_ITEMS = 12
 SATURATION_VOTERS = 64
 BIG_PEOPLE = 300
 BIG_ITEMS = 60
+BUSY_QUALITIES = 150
 WORDS = [
     "respect", "écoute", "dialogue", "accueil de qualité", "patience", "sourire", "clarté",
     "bienveillance", "attente interminable", "mépris", "guichet fermé", "incompréhension",
@@ -230,12 +231,28 @@ def seed() -> dict:
             for i in range(2000)
         ]
     )
+    # The console of a room that has written 150 qualities (a busy but ordinary session).
+    busy_peer = live_peer(LIVE_WORKSHOPS + 5, facilitator)
+    writers = list(
+        Participant.objects.filter(attendances__workshop_id=busy_peer["workshop"]).values_list(
+            "pk", flat=True
+        )
+    )
+    Quality.objects.bulk_create(
+        [
+            Quality(sequence_id=busy_peer["sequence"], participant_id=writers[i % len(writers)], pole="ideal",
+                    text=f"{rng.choice(WORDS)} {i % 40}", original_text=f"{rng.choice(WORDS)} {i % 40}")
+            for i in range(BUSY_QUALITIES)
+        ]
+    )
+    busy_peer["session"] = facilitator_session(facilitator)
     return {
         "csrf": csrf_secret(),
         "live": live,
         "saturation": saturation,
         "probes": {
             "small_vote": small_vote, "big_vote": big_vote, "small_peer": small_peer, "big_peer": big_peer,
+            "busy_peer": busy_peer,
         },
         "sizes": {
             "concertations": Concertation.objects.count(),

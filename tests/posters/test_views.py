@@ -276,9 +276,10 @@ def test_query_counts_do_not_grow(client, hautepierre, mediatheque, django_asser
         "public": reverse("posters:public", args=[hautepierre.public_token]),
     }
     # dashboard: session, user, roadmaps with counts, overdue actions, latest posters, permissions (2).
-    # roadmap: session, user, concertation, can_lead, managed service, roadmap, actions, notes, perms (2).
+    # roadmap: session, user, concertation, can_lead, managed service, roadmap, actions, notes, audit
+    # trail, perms (2).
     # public: session, user, perms (2), concertation, latest validated version, actions, commitments.
-    expected = {"dashboard": 7, "roadmap": 10, "public": 8}[name]
+    expected = {"dashboard": 7, "roadmap": 11, "public": 8}[name]
     with django_assert_num_queries(expected):
         assert client.get(urls[name]).status_code == 200
     _grow(hautepierre, 4)

@@ -29,3 +29,9 @@ def test_demo_is_a_real_territorial_case_and_loads_twice_without_duplicates():
     assert poster.is_frozen and poster.commitments.count() == 7
     assert Roadmap.objects.filter(concertation=hautepierre).count() == 4
     assert Concertation.objects.count() == 2
+
+
+def test_demo_can_be_reset():
+    call_command("load_demo", verbosity=0)
+    call_command("load_demo", reset=True, verbosity=0)
+    assert Concertation.objects.filter(title__startswith="Vivre ensemble à la Maison").count() == 1
