@@ -42,7 +42,7 @@ messages: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) var staticfiles
 
-# Load benchmark (not part of `make test`): gunicorn + PostgreSQL + locust, about 6 minutes.
+# Load benchmark (not part of `make test`): gunicorn + PostgreSQL + locust, 6 to 7 minutes.
 # Report: tests/perf/reports/bench.md (see README, « Benchmark »).
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,bench]"

@@ -62,6 +62,9 @@ ANON, PART, OUTSIDER, OTHER_MANAGER, MANAGER, TEAM, ADMIN = (
     "administrateur",
 )
 ROLES = [ANON, PART, OUTSIDER, OTHER_MANAGER, MANAGER, TEAM, ADMIN]
+ROLE_IDS = dict(
+    zip(ROLES, ["anon", "participant", "outsider", "other-manager", "manager", "team", "admin"], strict=True)
+)
 NOT_LOGGED_IN = {ANON, PART}
 
 # Outcome classes.
@@ -85,11 +88,16 @@ def _any_account(role: str, method: str) -> str:
     return LOGIN if role in NOT_LOGGED_IN else OK
 
 
+def _to_login(role: str, method: str) -> str:
+    """Logging out lands on the login page, whoever asks."""
+    return LOGIN
+
+
 def _creator(role: str, method: str) -> str:
     """Facilitators (any team) create concertations; service managers do not."""
     if role in NOT_LOGGED_IN:
         return LOGIN
-    return FORBIDDEN if role in {OTHER_MANAGER, MANAGER} else OK
+    return NOT_FOUND if role in {OTHER_MANAGER, MANAGER} else OK
 
 
 def _visible(role: str, method: str) -> str:
@@ -132,6 +140,7 @@ class Rule:
     methods: tuple[str, ...]  # the methods the view answers; others give 405
     kwargs: object  # world -> reverse() kwargs
     login_first: bool = True  # login_required runs before the method check
+    data: object = None  # world -> POST data that would pass the form, so the refusal is the rule's
 
 
 def _c(w):
@@ -145,7 +154,7 @@ def _ballot(w):
 MATRIX: dict[str, Rule] = {
     # Accounts, language, health, privacy notice.
     "login": Rule(_public, ("GET", "POST"), lambda w: {}, login_first=False),
-    "logout": Rule(_public, ("POST",), lambda w: {}, login_first=False),
+    "logout": Rule(_to_login, ("POST",), lambda w: {}, login_first=False),
     "set_language": Rule(_public, ("GET", "POST"), lambda w: {}, login_first=False),
     "workshops:health": Rule(_public, ("GET",), lambda w: {}, login_first=False),
     "workshops:privacy": Rule(_public, ("GET", "POST"), lambda w: {}, login_first=False),
@@ -189,17 +198,24 @@ MATRIX: dict[str, Rule] = {
     "workshops:live_next": Rule(_own_tablet, ("POST",), lambda w: {}, login_first=False),
     **{
         f"workshops:{name}": Rule(
-            _tablet_on_target, ("POST",), lambda w: {"sequence_pk": w.sequence.pk}, login_first=False
+            _tablet_on_target, ("POST",), lambda w: {"sequence_pk": w.sequence.pk}, login_first=False,
+            data=data,
         )
-        for name in ["live_quality_add", "live_proposal_add", "live_position", "live_vote", "live_poster"]
+        for name, data in [
+            ("live_quality_add", lambda w: {"key": "intrus-1", "text": "Intrusion"}),
+            ("live_proposal_add", lambda w: {"key": "intrus-2", "text": "Intrusion", "carried_by": "agents"}),
+            ("live_position", lambda w: {"key": "intrus-3", "value": "5"}),
+            ("live_vote", lambda w: {"key": "intrus-4", "item": w.ballot_item.pk, "points": "1"}),
+            ("live_poster", lambda w: {"key": "intrus-5", "approves": "yes"}),
+        ]
     },
     "workshops:live_edit": Rule(
         _tablet_on_target_item, ("GET", "POST"), lambda w: {"kind": "qualite", "pk": w.quality.pk},
-        login_first=False,
+        login_first=False, data=lambda w: {"key": "intrus-6", "text": "Réécrit par un intrus"},
     ),
     "workshops:live_delete": Rule(
-        _tablet_on_target_item, ("POST",), lambda w: {"kind": "qualite", "pk": w.quality.pk},
-        login_first=False,
+        _tablet_on_target, ("POST",), lambda w: {"kind": "qualite", "pk": w.quality.pk},
+        login_first=False, data=lambda w: {"key": "intrus-7"},
     ),
     # The facilitator's console and the projector.
     "workshops:live_console": Rule(_lead, ("GET", "POST"), lambda w: {"pk": w.workshop.pk}),
@@ -415,6 +431,11 @@ def _state() -> str:
 def _outcome(response) -> str:
     status = response.status_code
     assert status < 500, f"server error {status}"
+    html = response.get("Content-Type", "").startswith("text/html")
+    if status == 200 and html and b'id="live-status"' in response.content and b"plus reconnue" in (
+        response.content
+    ):
+        return PLACE_LOST  # the polling answer of a tablet without a place
     location = response.get("Location", "")
     if status in {301, 302, 303} and location.startswith(reverse("login")):
         return LOGIN
@@ -426,14 +447,53 @@ def _outcome(response) -> str:
 CASES = [(name, role, method) for name in MATRIX for role in ROLES for method in ("GET", "POST")]
 
 
-@pytest.mark.parametrize(("name", "role", "method"), CASES, ids=[f"{n}-{r}-{m}" for n, r, m in CASES])
+@pytest.mark.parametrize(
+    ("name", "role", "method"), CASES, ids=[f"{n}-{ROLE_IDS[r]}-{m}" for n, r, m in CASES]
+)
 def test_authorization(world, db, name, role, method):
     url = reverse(name, kwargs=MATRIX[name].kwargs(world))
     client = _client(world, role)
     want = expected(name, role, method)
     before = _state() if method == "POST" and want in DENIED else None
-    response = client.get(url) if method == "GET" else client.post(url, {})
+    data = MATRIX[name].data(world) if MATRIX[name].data else {}
+    response = client.get(url) if method == "GET" else client.post(url, data)
     got = _outcome(response)
     assert got == want, f"{role} {method} {url}: got {got} ({response.status_code}), expected {want}"
     if before is not None:
         assert _state() == before, f"a refused {method} on {url} by {role} changed data"
+
+
+# --- Objects of another concertation reached through one's own ------------------------------
+
+NESTED = {
+    "workshops:curation_ballot_reword": lambda own, w: {"pk": own.pk, "item_pk": w.ballot_item.pk},
+    "workshops:curation_ballot_move": lambda own, w: {"pk": own.pk, "item_pk": w.ballot_item.pk},
+    "workshops:curation_reword": lambda own, w: {"pk": own.pk, "kind": "qualites", "item_pk": w.quality.pk},
+    "workshops:curation_hide": lambda own, w: {"pk": own.pk, "kind": "qualites", "item_pk": w.quality.pk},
+    "workshops:curation_unmerge": lambda own, w: {"pk": own.pk, "kind": "qualites", "item_pk": w.quality.pk},
+    "workshops:live_sequence": lambda own, w: {
+        "pk": own.workshops.get(order=1).pk, "sequence_pk": w.sequence.pk
+    },
+    "workshops:live_admit": lambda own, w: {
+        "pk": own.workshops.get(order=1).pk, "attendance_pk": w.attendance.pk
+    },
+    "workshops:live_moderate": lambda own, w: {
+        "pk": own.workshops.get(order=1).pk, "kind": "qualite", "item_pk": w.quality.pk
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_a_team_cannot_reach_another_concertations_objects_through_its_own(world, db, name):
+    """The facilitator leads the other (funeral) concertation only: ids of Hautepierre's ballot
+    items, contributions, sequences and arrivals, put in that concertation's URLs, are not found."""
+    own = Concertation.objects.exclude(pk=world.concertation.pk).get()
+    outsider = world.users[OUTSIDER]
+    own.facilitators.add(outsider)
+    client = Client()
+    client.force_login(outsider)
+    before = _state()
+    url = reverse(name, kwargs=NESTED[name](own, world))
+    response = client.post(url, {"text": "Intrusion", "hidden": "1"})
+    assert response.status_code == 404
+    assert _state() == before

@@ -224,7 +224,10 @@ def _numbers(bag: tuple) -> tuple:
 def _similar(first: str, second: str, first_bag: tuple, second_bag: tuple) -> bool:
     if first == second or first_bag == second_bag:
         return True
-    if min(len(first), len(second)) < FUZZY_MIN_LENGTH or _numbers(first_bag) != _numbers(second_bag):
+    shorter, longer = sorted((len(first), len(second)))
+    if shorter < FUZZY_MIN_LENGTH or 2 * shorter < SIMILARITY_THRESHOLD * (shorter + longer):
+        return False  # the lengths alone rule it out: no matcher built (this runs on every pair)
+    if _numbers(first_bag) != _numbers(second_bag):
         return False
     matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
     return (
@@ -261,17 +264,22 @@ def duplicate_suggestions(
             index = parent[index]
         return index
 
-    for i in range(len(items)):
-        if not keys[i]:
-            continue
-        for j in range(i + 1, len(items)):
-            if (
-                keys[j]
-                and kinds[i] == kinds[j]
-                and root(i) != root(j)
-                and _similar(keys[i], keys[j], bags[i], bags[j])
-            ):
-                parent[max(root(i), root(j))] = min(root(i), root(j))
+    def join(i: int, j: int) -> None:
+        parent[max(root(i), root(j))] = min(root(i), root(j))
+
+    # Identical comparable forms join at once; only one representative of each is then compared
+    # pairwise, which keeps the quadratic part small when a room repeats the same words.
+    representatives: dict[tuple, int] = {}
+    for index, key in enumerate(keys):
+        if key:
+            first = representatives.setdefault((kinds[index], key), index)
+            if first != index:
+                join(first, index)
+    unique = sorted(representatives.values())
+    for position, i in enumerate(unique):
+        for j in unique[position + 1 :]:
+            if kinds[i] == kinds[j] and root(i) != root(j) and _similar(keys[i], keys[j], bags[i], bags[j]):
+                join(i, j)
     groups: dict[int, list[T]] = {}
     for index, item in enumerate(items):
         groups.setdefault(root(index), []).append(item)

@@ -3,6 +3,7 @@ console and the projector. Tablets, console and projector follow the workshop by
 fragments with If-None-Match: an unchanged state answers 304 from a single indexed read."""
 
 import json
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
@@ -74,16 +75,17 @@ def _etag_header(etag: str) -> str:
 # --- Tablet: the participant's place ----------------------------------------------------------------
 
 
-def _attendance(request: HttpRequest) -> Attendance | None:
+def _place_token(request: HttpRequest) -> str | None:
     """The place this device holds, from the signed cookie (a forged or stale one gives None)."""
-    token = request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+    return request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+
+
+def _attendance(request: HttpRequest) -> Attendance | None:
+    token = _place_token(request)
     if not token:
         return None
-    return (
-        Attendance.objects.select_related("workshop__current_sequence", "participant")
-        .filter(token=token)
-        .first()
-    )
+    rows = Attendance.objects.select_related("workshop__current_sequence", "participant").filter(token=token)
+    return next(iter(rows[:1]), None)
 
 
 def _place_lost(request: HttpRequest) -> HttpResponse:
@@ -103,27 +105,67 @@ def _place_lost(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class TabletState:
+    """The few facts that decide what a tablet shows: all a poll reads when nothing changed."""
+
+    workshop_id: int
+    state_version: int
+    workshop_status: str
+    participant_id: int | None
+    sequence_id: int | None
+    pole: str | None
+
+    FIELDS = (
+        "workshop_id",
+        "workshop__state_version",
+        "workshop__status",
+        "participant_id",
+        "workshop__current_sequence_id",
+        "workshop__current_sequence__pole",
+    )
+
+    @classmethod
+    def of(cls, attendance: Attendance) -> "TabletState":
+        workshop, sequence = attendance.workshop, attendance.workshop.current_sequence
+        return cls(
+            workshop.pk,
+            workshop.state_version,
+            workshop.status,
+            attendance.participant_id,
+            sequence.pk if sequence else None,
+            sequence.pole if sequence else None,
+        )
+
+    @classmethod
+    def for_token(cls, token: str) -> "TabletState | None":
+        """One narrow query (six columns), no model instances: the 304 path of every poll."""
+        rows = Attendance.objects.filter(token=token).values_list(*cls.FIELDS)[:1]
+        return next((cls(*row) for row in rows), None)
+
+    @property
+    def activity_key(self) -> str:
+        """What the activity area shows; it is swapped only when this changes (never on a mere
+        pause, so nothing a participant is typing is wiped)."""
+        if self.participant_id is None:
+            return "waiting"
+        if self.workshop_status == Workshop.Status.DONE:
+            return "done"
+        if self.sequence_id is None:
+            return "welcome"
+        return f"{self.sequence_id}-{self.pole}"
+
+    @property
+    def etag(self) -> str:
+        return f'"t{self.workshop_id}-{self.state_version}-{int(self.participant_id is not None)}"'
+
+
 def _activity_key(attendance: Attendance) -> str:
-    """What the activity area shows; it is swapped only when this changes (never on a mere
-    pause, so nothing a participant is typing is wiped)."""
-    workshop = attendance.workshop
-    if attendance.participant_id is None:
-        return "waiting"
-    if workshop.status == Workshop.Status.DONE:
-        return "done"
-    sequence = workshop.current_sequence
-    if sequence is None:
-        return "welcome"
-    return f"{sequence.pk}-{sequence.pole}"
-
-
-def _tablet_etag(attendance: Attendance) -> str:
-    workshop = attendance.workshop
-    return f'"t{workshop.pk}-{workshop.state_version}-{int(attendance.participant_id is not None)}"'
+    return TabletState.of(attendance).activity_key
 
 
 def _status_context(request: HttpRequest, attendance: Attendance) -> dict:
-    etag = _tablet_etag(attendance)
+    etag = TabletState.of(attendance).etag
     return {
         "attendance": attendance,
         "workshop": attendance.workshop,
@@ -375,12 +417,16 @@ def tablet(request: HttpRequest) -> HttpResponse:
 def poll(request: HttpRequest) -> HttpResponse:
     """Every 2 s from each tablet. One query (the attendance with its workshop and current
     sequence); 304 when neither the facilitator's state nor the shown screen changed."""
+    token = _place_token(request)
+    state = TabletState.for_token(token) if token else None
+    if state is None:
+        return render(request, "workshops/live/_status_lost.html")
+    if _etag_matches(request, state.etag) and request.GET.get("shown") == state.activity_key:
+        return _not_modified(state.etag)
     attendance = _attendance(request)
     if attendance is None:
         return render(request, "workshops/live/_status_lost.html")
-    etag = _tablet_etag(attendance)
-    if _etag_matches(request, etag) and request.GET.get("shown") == _activity_key(attendance):
-        return _not_modified(etag)
+    etag = TabletState.of(attendance).etag
     response = render(request, "workshops/live/_status.html", _status_context(request, attendance))
     return _with_etag(response, etag)
 
@@ -771,7 +817,6 @@ def _moderation(workshop: Workshop) -> dict:
     return {
         "moderation_kind": "qualite" if model is Quality else "proposition",
         "contributions": contributions,
-        "suggestions": curation.duplicate_suggestions([c for c in contributions if not c.hidden]),
     }
 
 
@@ -796,7 +841,12 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     current = workshop.current_sequence
     participants = Participant.objects.in_panel(workshop.panel).order_by("display_name", "pk")
     items = BallotItem.objects.filter(sequence=current) if current else BallotItem.objects.none()
-    context = _live_panel_context(workshop) | {
+    context = _live_panel_context(workshop)
+    # Duplicate suggestions are quadratic: computed when the console page loads (and after each
+    # gesture, which reloads it), never on the 2-second live refresh.
+    visible = [c for c in context.get("contributions", []) if not c.hidden]
+    context |= {
+        "suggestions": curation.duplicate_suggestions(visible),
         "sequences": sequences,
         "current": current,
         "total_elapsed": total,

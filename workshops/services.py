@@ -1,6 +1,7 @@
 """Writes that span several models: creating a concertation from a method template, and the
 live session (joining, facilitator gestures, participants' submissions)."""
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -192,7 +193,7 @@ def attendance_join(
             attendance.mode = mode
             attendance.save(update_fields=["mode"])
     else:
-        name = " ".join(walk_in_name.split())[:100]
+        name = plain_words(walk_in_name)[:100]
         if not name:
             raise LiveError(_("Indiquez votre prénom pour que l'animation vous accueille."))
         attendance = Attendance.objects.create(workshop=workshop, walk_in_name=name, mode=mode)
@@ -420,8 +421,18 @@ def _admit_submission(
     return attendance, sequence, _key_already_applied(attendance=attendance, key=key)
 
 
+def plain_words(text: str) -> str:
+    """Words as they will be read aloud: invisible format characters (zero-width spaces,
+    right-to-left overrides) and control characters removed, spaces collapsed — so a blank or
+    reversed-looking contribution can never be stored."""
+    visible = "".join(
+        char for char in (text or "") if char.isspace() or unicodedata.category(char) not in {"Cf", "Cc"}
+    )
+    return " ".join(visible.split())
+
+
 def _clean_words(text: str, *, max_length: int = 300) -> str:
-    cleaned = " ".join((text or "").split())
+    cleaned = plain_words(text)
     if not cleaned:
         raise LiveError(_("Écrivez quelques mots avant d'envoyer."))
     if len(cleaned) > max_length:
