@@ -421,14 +421,20 @@ def _admit_submission(
     return attendance, sequence, _key_already_applied(attendance=attendance, key=key)
 
 
+JOINERS = {"\u200c", "\u200d"}  # keep 👩🏽‍🚒 and scripts that need (non-)joiners whole
+
+
 def plain_words(text: str) -> str:
     """Words as they will be read aloud: invisible format characters (zero-width spaces,
     right-to-left overrides) and control characters removed, spaces collapsed — so a blank or
     reversed-looking contribution can never be stored."""
     visible = "".join(
-        char for char in (text or "") if char.isspace() or unicodedata.category(char) not in {"Cf", "Cc"}
+        char
+        for char in (text or "")
+        if char.isspace() or char in JOINERS or unicodedata.category(char) not in {"Cf", "Cc"}
     )
-    return " ".join(visible.split())
+    words = " ".join(visible.split())
+    return words if words.strip("".join(JOINERS) + " ") else ""
 
 
 def _clean_words(text: str, *, max_length: int = 300) -> str:

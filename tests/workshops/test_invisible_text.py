@@ -13,6 +13,8 @@ def test_plain_words_removes_format_characters():
     assert services.plain_words("\u200b\u200b") == ""
     assert services.plain_words("res\u202epect\u2066 ") == "respect"
     assert services.plain_words("  accueil\t de\nqualité ") == "accueil de qualité"
+    assert services.plain_words("pompière 👩🏽\u200d🚒") == "pompière 👩🏽\u200d🚒"
+    assert services.plain_words("\u200d \u200c") == ""
 
 
 def test_a_blank_looking_walk_in_name_or_quality_is_refused_in_french(client, concertation):

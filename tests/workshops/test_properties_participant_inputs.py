@@ -11,6 +11,7 @@ stored HTML comes back escaped.
 
 import re
 import string
+import unicodedata
 from urllib.parse import quote
 
 import pytest
@@ -68,7 +69,13 @@ def tablet(attendance: Attendance) -> Client:
 
 
 def clean(text: str) -> str:
-    return " ".join(text.split())
+    """What a participant's words must become: no control or invisible format characters
+    (zero-width joiners inside emoji excepted), spaces collapsed; nothing visible left → empty."""
+    kept = "".join(
+        c for c in text if c.isspace() or c in "\u200c\u200d" or unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    words = " ".join(kept.split())
+    return words if words.replace("\u200c", "").replace("\u200d", "").strip() else ""
 
 
 def assert_refused_in_french(response) -> None:
