@@ -1,5 +1,6 @@
 """One settings module, read from environment variables (see README, « Configuration »)."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     _db["CONN_MAX_AGE"] = 0
+    # Tests use a file, not Django's shared-cache in-memory database: the live server's threads
+    # then wait on each other (WAL + busy_timeout) instead of failing with « table is locked ».
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
