@@ -1,4 +1,5 @@
-"""The console suggests likely duplicates when it loads, not on its 2-second refresh."""
+"""The console draws moderation (and duplicate suggestions) with the page; its 2-second refresh only
+says when new contributions are waiting."""
 
 import pytest
 
@@ -22,6 +23,13 @@ def test_console_lists_duplicate_groups_and_the_live_refresh_skips_them(client, 
     assert "1 groupe de doublons probables" in page
     assert "« Écoute », « l&#x27;écoute »" in page
 
-    refresh = client.get(f"/ateliers/{workshop.pk}/console/direct/").content.decode()
-    assert "doublons probables" not in refresh
-    assert "Respect" in refresh
+    assert page.count('name="action" value="hide"') == 3  # the moderation table, one row each
+
+    live = f"/ateliers/{workshop.pk}/console/direct/"
+    refresh = client.get(live, {"shown": 3}).content.decode()
+    assert "doublons probables" not in refresh and "Actualiser la modération" not in refresh
+    attendance = services.attendance_join(workshop=workshop, participant=people[2])
+    services.quality_add(attendance=attendance, sequence=sequence, text="Patience", key="k9")
+    refresh = client.get(live, {"shown": 3}).content.decode()
+    assert "4 contributions dans la séquence en cours" in refresh
+    assert "Actualiser la modération" in refresh
