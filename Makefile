@@ -33,10 +33,11 @@ lint: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.installed
-	cd workshops && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en --no-obsolete
-	cd panels && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en --no-obsolete
-	cd posters && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en --no-obsolete
-	$(DEV_ENV) $(PY) manage.py makemessages -l en --no-obsolete --ignore=workshops --ignore=panels --ignore=posters --ignore=.venv --ignore=tests
+	cd workshops && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en -l fr --no-obsolete
+	cd panels && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en -l fr --no-obsolete
+	cd posters && $(DEV_ENV) ../$(PY) ../manage.py makemessages -l en -l fr --no-obsolete
+	$(DEV_ENV) $(PY) manage.py makemessages -l en -l fr --no-obsolete $(foreach app,workshops panels posters,$(foreach ext,py html txt,--ignore='$(app)/*.$(ext)')) --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var
+	$(PY) .ci/french_catalogues.py
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -24,10 +24,11 @@ def representativeness_svg(report: CriterionReport, *, chart_id: str) -> SafeStr
         }
         for share in report.shares
     )
+    subtitle = _("part réelle et part visée")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="repr-chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{chart_id}-t {chart_id}-d">',
-        f'<title id="{chart_id}-t">{escape(report.label)} — {escape(_("part réelle et part visée"))}</title>',
+        f'<title id="{chart_id}-t">{escape(report.label)} — {escape(subtitle)}</title>',
         f'<desc id="{chart_id}-d">{escape(summary)}</desc>',
         f'<text x="{LABEL_WIDTH}" y="16" font-size="13" fill="#555">0 %</text>',
         f'<text x="{LABEL_WIDTH + BAR_WIDTH}" y="16" font-size="13" fill="#555" '

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -399,7 +400,11 @@ def roadmaps_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Feuilles de route à jour : %(count)s action(s) créée(s) depuis l'affiche.")
+            ngettext(
+                "Feuilles de route à jour : %(count)s action créée depuis l'affiche.",
+                "Feuilles de route à jour : %(count)s actions créées depuis l'affiche.",
+                created,
+            )
             % {"count": created},
         )
     return redirect("posters:roadmaps", pk=concertation.pk)
