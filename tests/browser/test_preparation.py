@@ -56,7 +56,7 @@ def test_facilitator_prepares_a_territorial_concertation(live_server, page, new_
     page.get_by_role("button", name="Créer la démarche").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vivre ensemble à la Maison du Neuhof")
     expect(page.get_by_role("heading", name="Atelier 3 — panel mixte")).to_be_visible()
-    expect(page.get_by_text("Recruter le panel agents : 0 personnes sur les 8 visées.")).to_be_visible()
+    expect(page.get_by_text("Recruter le panel agents : 0 personne sur les 8 visées.")).to_be_visible()
     assert_accessible(page)
     concertation = Concertation.objects.get()
     concertation_url = page.url

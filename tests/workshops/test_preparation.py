@@ -37,7 +37,7 @@ def test_create_a_territorial_concertation_with_a_new_site_and_services(client, 
     assert concertation.workshops.count() == 3
     assert Sequence.objects.filter(workshop__concertation=concertation).count() >= 8
     html = client.get(response["Location"]).content.decode()
-    assert "Recruter le panel agents : 0 personnes sur les 8 visées." in html
+    assert "Recruter le panel agents : 0 personne sur les 8 visées." in html
 
 
 def test_scope_rules_are_explained(client, facilitator):
