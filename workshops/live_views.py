@@ -471,45 +471,46 @@ def _sequence_of(pk: int) -> Sequence:
     return Sequence(pk=pk)
 
 
-@require_POST
-def quality_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+def _tablet_submit(request: HttpRequest, form_class, submit) -> HttpResponse:
+    """The shape of every tablet form: a known place, a valid form, then the service; a refusal
+    re-shows the form with what was typed and the French reason."""
     attendance = _attendance(request)
     if attendance is None:
         return _place_lost(request)
-    form = live_forms.QualityForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return _render_activity(request, attendance, form=form, status=422)
     try:
-        services.quality_add(
-            attendance=attendance,
-            sequence=_sequence_of(sequence_pk),
-            text=form.cleaned_data["text"],
-            key=form.cleaned_data["key"],
-        )
+        submit(attendance, form.cleaned_data)
     except services.LiveError as refusal:
         return _refused(request, attendance, form, refusal.message)
     return _submitted(request, attendance)
+
+
+@require_POST
+def quality_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    return _tablet_submit(
+        request,
+        live_forms.QualityForm,
+        lambda attendance, data: services.quality_add(
+            attendance=attendance, sequence=_sequence_of(sequence_pk), text=data["text"], key=data["key"]
+        ),
+    )
 
 
 @require_POST
 def proposal_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
-    attendance = _attendance(request)
-    if attendance is None:
-        return _place_lost(request)
-    form = live_forms.ProposalForm(request.POST)
-    if not form.is_valid():
-        return _render_activity(request, attendance, form=form, status=422)
-    try:
-        services.proposal_add(
+    return _tablet_submit(
+        request,
+        live_forms.ProposalForm,
+        lambda attendance, data: services.proposal_add(
             attendance=attendance,
             sequence=_sequence_of(sequence_pk),
-            text=form.cleaned_data["text"],
-            carried_by=form.cleaned_data["carried_by"],
-            key=form.cleaned_data["key"],
-        )
-    except services.LiveError as refusal:
-        return _refused(request, attendance, form, refusal.message)
-    return _submitted(request, attendance)
+            text=data["text"],
+            carried_by=data["carried_by"],
+            key=data["key"],
+        ),
+    )
 
 
 CONTRIBUTION_MODELS = {"qualite": Quality, "proposition": Proposal}
@@ -591,22 +592,13 @@ def contribution_delete(request: HttpRequest, kind: str, pk: int) -> HttpRespons
 
 @require_POST
 def position_set(request: HttpRequest, sequence_pk: int) -> HttpResponse:
-    attendance = _attendance(request)
-    if attendance is None:
-        return _place_lost(request)
-    form = live_forms.PositionForm(request.POST)
-    if not form.is_valid():
-        return _render_activity(request, attendance, form=form, status=422)
-    try:
-        services.position_set(
-            attendance=attendance,
-            sequence=_sequence_of(sequence_pk),
-            value=form.cleaned_data["value"],
-            key=form.cleaned_data["key"],
-        )
-    except services.LiveError as refusal:
-        return _refused(request, attendance, form, refusal.message)
-    return _submitted(request, attendance)
+    return _tablet_submit(
+        request,
+        live_forms.PositionForm,
+        lambda attendance, data: services.position_set(
+            attendance=attendance, sequence=_sequence_of(sequence_pk), value=data["value"], key=data["key"]
+        ),
+    )
 
 
 @require_POST
