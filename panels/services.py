@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from panels.models import (
@@ -565,7 +565,8 @@ def invitations_send(
     if workshop.starts_at is None:
         raise ValidationError(_("Fixez d'abord la date de l'atelier."))
     ics = workshop_ics(workshop)
-    when = date_format(timezone.localtime(workshop.starts_at), "l j F Y, H\\hi")
+    starts_at = timezone.localtime(workshop.starts_at)
+    when = f"{date_format(starts_at, 'l j F Y')}, {time_format(starts_at)}"
     sent, skipped, messages = [], [], []
     for person in people:
         if not (person.email and person.consent_contact):

@@ -504,30 +504,36 @@ def _action_response(request: HttpRequest, action: RoadmapAction, *, form=None, 
     )
 
 
+def _action_form_post(request: HttpRequest, action_pk: int, *, form_class, slot: str, prefix: str, save,
+                      done: str) -> HttpResponse:
+    """Each action carries two forms (edit, progress note; see _with_forms) that post alike: an
+    invalid one is shown again in its slot on the action, with its errors."""
+    action = _action_for_update(request, action_pk)
+    form = form_class(request.POST, prefix=f"{prefix}-{action.pk}")
+    if not form.is_valid():
+        return _action_response(request, action, status=400, **{slot: form})
+    save(action=action, author=request.user, **form.cleaned_data)
+    if not request.htmx:
+        messages.success(request, done)
+    return _action_response(request, action)
+
+
 @login_required
 @require_POST
 def action_update(request: HttpRequest, action_pk: int) -> HttpResponse:
-    action = _action_for_update(request, action_pk)
-    form = ActionForm(request.POST, prefix=f"action-{action.pk}")
-    if not form.is_valid():
-        return _action_response(request, action, form=form, status=400)
-    services.action_update(action=action, author=request.user, **form.cleaned_data)
-    if not request.htmx:
-        messages.success(request, _("Action mise à jour."))
-    return _action_response(request, action)
+    return _action_form_post(
+        request, action_pk, form_class=ActionForm, slot="form", prefix="action", save=services.action_update,
+        done=_("Action mise à jour."),
+    )
 
 
 @login_required
 @require_POST
 def note_add(request: HttpRequest, action_pk: int) -> HttpResponse:
-    action = _action_for_update(request, action_pk)
-    form = NoteForm(request.POST, prefix=f"note-{action.pk}")
-    if not form.is_valid():
-        return _action_response(request, action, note_form=form, status=400)
-    services.progress_note_add(action=action, author=request.user, **form.cleaned_data)
-    if not request.htmx:
-        messages.success(request, _("Point d'avancement ajouté."))
-    return _action_response(request, action)
+    return _action_form_post(
+        request, action_pk, form_class=NoteForm, slot="note_form", prefix="note",
+        save=services.progress_note_add, done=_("Point d'avancement ajouté."),
+    )
 
 
 # --- Exports -------------------------------------------------------------------------------

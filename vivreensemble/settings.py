@@ -93,6 +93,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file, not Django's shared-cache in-memory database: the live server's threads
     # then wait on each other (WAL + busy_timeout) instead of failing with « table is locked ».
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+else:
+    # Django's PostgreSQL backend, with a health check that skips its round trip while the
+    # connection is visibly sound (see vivreensemble/postgres/base.py).
+    _db["ENGINE"] = "vivreensemble.postgres"
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -126,6 +130,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["vivreensemble.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

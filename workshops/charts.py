@@ -81,9 +81,8 @@ def word_cloud_svg(
     layout (rows, centred), readable on a projector and in a PDF. ``words``: (text, count)."""
     words = [(text, weight) for text, weight in words if text][:60]
     if words:
-        desc = "; ".join(
-            _("%(word)s (%(count)d fois)") % {"word": w, "count": n} if n > 1 else w for w, n in words
-        )
+        repeated = _("%(word)s (%(count)d fois)")
+        desc = "; ".join(repeated % {"word": w, "count": n} if n > 1 else w for w, n in words)
     else:
         desc = empty_text or _("Aucune contribution pour l'instant.")
     _cid, head = _open_svg(prefix="cloud", width=width, height=height, title=title, desc=desc)
@@ -105,19 +104,26 @@ def word_cloud_svg(
             return (min_size + max_size) / 2
         return min_size + (max_size - min_size) * (weight - low) / (top - low)
 
+    # Sizes and lengths do not depend on the scale: computed once, not at each shrinking step (the
+    # projector redraws the cloud of the pole being written at each new word).
+    sized = [(text, weight, size_of(weight), len(text)) for text, weight in words]
+    room = width - 2 * padding
     scale = 1.0
     while True:
-        rows, row, row_width = [], [], 0.0
-        for text, weight in words:
-            size = size_of(weight) * scale
-            text_width = len(text) * size * GLYPH_EM
-            if row and row_width + gap + text_width > width - 2 * padding:
+        rows, row, row_width, row_top, total_height = [], [], 0.0, 0.0, 0.0
+        for text, weight, base_size, length in sized:
+            size = base_size * scale
+            text_width = length * size * GLYPH_EM
+            if row and row_width + gap + text_width > room:
                 rows.append((row, row_width))
-                row, row_width = [], 0.0
-            row.append((text, weight, size, min(text_width, width - 2 * padding)))
-            row_width += (gap if len(row) > 1 else 0) + min(text_width, width - 2 * padding)
+                total_height += row_top * 1.3
+                row, row_width, row_top = [], 0.0, 0.0
+            shown_width = min(text_width, room)
+            row.append((text, weight, size, shown_width))
+            row_width += (gap if len(row) > 1 else 0) + shown_width
+            row_top = max(row_top, size)
         rows.append((row, row_width))
-        total_height = sum(max(item[2] for item in r) * 1.3 for r, _w in rows)
+        total_height += row_top * 1.3
         if total_height <= height - 2 * padding or scale < 0.4:
             break
         scale *= 0.88

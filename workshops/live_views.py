@@ -3,13 +3,16 @@ console and the projector. Tablets, console and projector follow the workshop by
 fragments with If-None-Match: an unchanged state answers 304 from a single indexed read."""
 
 import functools
+import hashlib
 import json
+import time
 from dataclasses import dataclass
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -18,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,6 +44,7 @@ from workshops.models import (
     Workshop,
 )
 from workshops.permissions import led_workshop_or_404
+from workshops.precompiled import precompiled
 
 COOKIE = "ve_place"
 COOKIE_SALT = "workshops.live.place"
@@ -52,7 +57,7 @@ MIN_GROUP = 3  # results by panel of origin hide any group smaller than this
 
 
 def _etag_matches(request: HttpRequest, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
     return any(tag.strip() == etag for tag in header.split(","))
 
 
@@ -77,9 +82,26 @@ def _etag_header(etag: str) -> str:
 # --- Tablet: the participant's place ----------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _verified_place(signed: str) -> tuple[str, int] | None:
+    """The token and signing time of a place cookie whose signature checks out (as
+    ``get_signed_cookie`` does). Each tablet sends the same cookie every 2 s: the signature is
+    checked once per process, keyed by the exact signed string, so only a string that verified
+    can be found here. The age is checked on every request, by the caller."""
+    alone = HttpRequest()
+    alone.COOKIES[COOKIE] = signed
+    token = alone.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT)
+    if token is None:
+        return None
+    return token, signing.b62_decode(signed.rsplit(":", 2)[1])
+
+
 def _place_token(request: HttpRequest) -> str | None:
     """The place this device holds, from the signed cookie (a forged or stale one gives None)."""
-    return request.get_signed_cookie(COOKIE, default=None, salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE)
+    verified = _verified_place(request.COOKIES.get(COOKIE, ""))
+    if verified is None or time.time() - verified[1] > COOKIE_MAX_AGE:
+        return None
+    return verified[0]
 
 
 def _attendance(request: HttpRequest) -> Attendance | None:
@@ -111,6 +133,7 @@ def _place_lost(request: HttpRequest) -> HttpResponse:
 class TabletState:
     """The few facts that decide what a tablet shows: all a poll reads when nothing changed."""
 
+    attendance_id: int
     workshop_id: int
     state_version: int
     workshop_status: str
@@ -119,6 +142,7 @@ class TabletState:
     pole: str | None
 
     FIELDS = (
+        "id",
         "workshop_id",
         "workshop__state_version",
         "workshop__status",
@@ -131,6 +155,7 @@ class TabletState:
     def of(cls, attendance: Attendance) -> "TabletState":
         workshop, sequence = attendance.workshop, attendance.workshop.current_sequence
         return cls(
+            attendance.pk,
             workshop.pk,
             workshop.state_version,
             workshop.status,
@@ -141,12 +166,9 @@ class TabletState:
 
     @classmethod
     def for_token(cls, token: str) -> "TabletState | None":
-        """One narrow query (six columns), no model instances: the 304 path of every poll, which
-        every tablet calls every 2 s. Plain SQL, prepared once: the ORM's query compilation
-        cost more CPU here than the query itself."""
-        with connection.cursor() as cursor:
-            cursor.execute(_tablet_state_sql(), [token])
-            row = cursor.fetchone()
+        """One narrow query (seven columns), no model instances: the 304 path of every poll,
+        which every tablet calls every 2 s, and the start of a vote."""
+        row = _tablet_state_sql().fetchone(token=token)
         return cls(*row) if row else None
 
     @property
@@ -166,13 +188,9 @@ class TabletState:
         return f'"t{self.workshop_id}-{self.state_version}-{int(self.participant_id is not None)}"'
 
 
-@functools.cache
-def _tablet_state_sql() -> str:
-    """The ORM's own SQL for TabletState.FIELDS, compiled once per process."""
-    sql, _params = (
-        Attendance.objects.filter(token="%s").values_list(*TabletState.FIELDS)[:1].query.sql_with_params()
-    )
-    return sql
+@precompiled
+def _tablet_state_sql(token):
+    return Attendance.objects.filter(token=token).values_list(*TabletState.FIELDS)[:1]
 
 
 def _activity_key(attendance: Attendance) -> str:
@@ -247,20 +265,9 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
         )
     elif activity in Activity.voting():
         ballot = ballot or services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
-        items = list(sequence.ballot_items.all())
         context["ballot"] = ballot
-        context["rows"] = [
-            {
-                "item": item,
-                "points": ballot.mine.get(item.pk, 0),
-                "dots": range(ballot.mine.get(item.pk, 0)),
-                "can_add": ballot.left > 0
-                and (not ballot.max_per_item or ballot.mine.get(item.pk, 0) < ballot.max_per_item),
-                "key_add": live_forms.new_key(),
-                "key_remove": live_forms.new_key(),
-            }
-            for item in items
-        ]
+        vote_url = reverse("workshops:live_vote", args=[sequence.pk])
+        context["rows"] = [_ballot_row(item, ballot, vote_url) for item in sequence.ballot_items.all()]
     elif activity == Activity.POSTER_VALIDATION:
         version = _draft_poster(workshop)
         context["version"] = version
@@ -280,6 +287,24 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
             initial = {"approves": "yes" if mine.approves else "no", "remark": mine.remark} if mine else {}
             context["form"] = form or live_forms.PosterOpinionForm(initial=initial)
     return context
+
+
+def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str) -> dict:
+    """One item of a participant's ballot, with fresh keys for its « − » and « + ». Drawn after
+    every tap, so what can be computed here is not left to template tags."""
+    points = ballot.mine.get(item.pk, 0)
+    return {
+        "item": item,
+        "points": points,
+        "points_label": ngettext("%(counter)s point", "%(counter)s points", points) % {"counter": points},
+        "dots": "●" * points,
+        "minus": points - 1,
+        "plus": points + 1,
+        "can_add": ballot.left > 0 and (not ballot.max_per_item or points < ballot.max_per_item),
+        "key_add": live_forms.new_key(),
+        "key_remove": live_forms.new_key(),
+        "vote_url": vote_url,
+    }
 
 
 def _render_activity(request: HttpRequest, attendance: Attendance, *, status: int = 200, **kwargs):
@@ -601,27 +626,50 @@ def position_set(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
-    """Add or take back a point; the form says the new total for the item (and its key)."""
+def _redraw(request: HttpRequest, **kwargs) -> HttpResponse:
+    """A ballot row's forms target their own row; anything else (a refusal, running out of
+    points, another screen) redraws the whole activity area."""
     attendance = _attendance(request)
     if attendance is None:
         return _place_lost(request)
+    response = _render_activity(request, attendance, **kwargs)
+    response["HX-Retarget"] = "#activity"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+@require_POST
+def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
+    """Add or take back a point; the form says the new total for the item (and its key). The
+    answer is that item's row and the points left (swapped out of band): the rest of the ballot
+    is unchanged, unless the last point was just spent or given back."""
+    token = _place_token(request)
+    state = TabletState.for_token(token) if token else None
+    if state is None:
+        return _place_lost(request)
     form = live_forms.VoteForm(request.POST)
     if not form.is_valid():
-        return _render_activity(request, attendance, alert=_("Nombre de points invalide."), status=422)
+        return _redraw(request, alert=_("Nombre de points invalide."), status=422)
     try:
-        ballot = services.vote_cast(
-            attendance=attendance,
+        receipt = services.vote_cast(
+            attendance=Attendance(pk=state.attendance_id, workshop_id=state.workshop_id),
             item=BallotItem(pk=form.cleaned_data["item"], sequence_id=sequence_pk),
             points=form.cleaned_data["points"],
             key=form.cleaned_data["key"],
         )
     except services.LiveError as refusal:
-        return _render_activity(request, attendance, alert=refusal.message, status=409)
-    if request.htmx and ballot.sequence_id == attendance.workshop.current_sequence_id:
-        return _render_activity(request, attendance, ballot=ballot)
-    return _submitted(request, attendance)
+        return _redraw(request, alert=refusal.message, status=409)
+    if not request.htmx:
+        return redirect("workshops:live_tablet")
+    if receipt.item.sequence_id != state.sequence_id:
+        return _redraw(request)
+    if receipt.other_items_changed:
+        return _redraw(request, ballot=receipt.ballot)
+    return render(
+        request,
+        "workshops/live/_vote.html#vote-change",
+        {"row": _ballot_row(receipt.item, receipt.ballot, request.path), "ballot": receipt.ballot},
+    )
 
 
 @require_POST
@@ -663,14 +711,54 @@ def _clock(sequence: Sequence, now) -> Sequence:
     return sequence
 
 
+# --- Conditional refresh of the console and the projector --------------------------------------------
+#
+# Their ETag is « versions-digest »: the workshop's state and content versions, then a digest of the
+# figures the screen shows. Same versions: nothing can have changed (the cheapest 304). Newer
+# versions but the same digest (a vote by someone who had already voted, an arrival during a hidden
+# vote…): still a 304, and the screen is not redrawn for a change it does not show.
+
+
+def _digest(*facts) -> str:
+    """Stable across processes (unlike hash()), so any app server answers the same ETag."""
+    return hashlib.blake2b(repr(facts).encode(), digest_size=8).hexdigest()
+
+
+def _screen_tag(request: HttpRequest, stem: str, *, versions: str = "", digest: str = "") -> str | None:
+    """The tag the screen sent back, if it was drawn from these versions or shows this digest."""
+    for tag in request.headers.get("If-None-Match", "").split(","):
+        tag = tag.strip()
+        if not tag.startswith(f'"{stem}-'):
+            continue
+        if (versions and tag.startswith(f'"{stem}-{versions}-')) or (digest and tag.endswith(f'-{digest}"')):
+            return tag
+    return None
+
+
+def _versions(workshop: Workshop) -> str:
+    return f"{workshop.state_version}.{workshop.content_version}"
+
+
+@functools.lru_cache(maxsize=128)
+def _chart(language: str, draw, data: tuple, **options) -> str:
+    """A chart drawn once per process for the same figures and language: the word cloud of the
+    pole nobody is writing in, or a screen drawn again for an unrelated change, costs nothing."""
+    return draw(data, **options)
+
+
+def _chart_svg(draw, data, **options) -> str:
+    return _chart(get_language(), draw, tuple(data), **options)
+
+
 # --- Results (projector and console) ---------------------------------------------------------------
 
 
-def _vote_results(sequence: Sequence) -> dict:
-    """Points per item, and by panel of origin of the voters where each group counts at least
-    MIN_GROUP people (so no agent can be singled out). Three queries whatever the size."""
+def _vote_totals(sequence: Sequence) -> dict:
+    """Points per item, by panel of origin too, and how many people of each origin voted: the
+    figures of the results, in two queries whatever the size."""
     items = list(
-        sequence.ballot_items.annotate(
+        BallotItem.objects.filter(sequence=sequence)
+        .annotate(
             total=Sum("votes__points", default=0),
             agents=Sum(
                 "votes__points", filter=Q(votes__participant__home_panel__kind=PanelKind.AGENTS), default=0
@@ -678,7 +766,9 @@ def _vote_results(sequence: Sequence) -> dict:
             users=Sum(
                 "votes__points", filter=Q(votes__participant__home_panel__kind=PanelKind.USERS), default=0
             ),
-        ).order_by("-total", "order", "pk")
+        )
+        .order_by("-total", "order", "pk")
+        .values("pk", "text", "total", "agents", "users")
     )
     voters = dict(
         Vote.objects.filter(ballot_item__sequence=sequence)
@@ -686,34 +776,96 @@ def _vote_results(sequence: Sequence) -> dict:
         .annotate(n=Count("participant", distinct=True))
         .values_list("participant__home_panel__kind", "n")
     )
-    voters_total = (
-        Vote.objects.filter(ballot_item__sequence=sequence).values("participant").distinct().count()
-    )
+    return {"items": items, "voters": voters}
+
+
+def _vote_results(workshop: Workshop, sequence: Sequence, totals: dict) -> dict:
+    """The results as shown, by panel of origin only where each group counts at least MIN_GROUP
+    people (so no agent can be singled out). Everyone has one origin: the groups add up."""
+    items, voters = totals["items"], totals["voters"]
     return {
         "items": items,
-        "voters": voters_total,
+        "voters": sum(voters.values()),
         "show_agents": voters.get(PanelKind.AGENTS, 0) >= MIN_GROUP,
         "show_users": voters.get(PanelKind.USERS, 0) >= MIN_GROUP,
-        "by_origin": sequence.workshop.panel.kind == PanelKind.MIXED,
-        "chart": charts.vote_bars_svg([(item.text, item.total) for item in items], title=sequence.title),
+        "by_origin": workshop.panel.kind == PanelKind.MIXED,
+        "chart": _chart_svg(
+            charts.vote_bars_svg, ((item["text"], item["total"]) for item in items), title=sequence.title
+        ),
     }
 
 
-def _board_context(workshop: Workshop) -> dict:
-    """What the projector shows for the current sequence; a constant number of queries."""
-    sequence = workshop.current_sequence
+@functools.cache
+def _current_sequence_sql() -> str:
+    """The workshop's current sequence with how many people voted in it (param: the workshop)."""
+    sequence, workshop, vote, item = (
+        model._meta.db_table for model in (Sequence, Workshop, Vote, BallotItem)
+    )
+    return (
+        f"SELECT cs.*, (SELECT COUNT(DISTINCT v.participant_id) FROM {vote} v "
+        f"JOIN {item} i ON i.id = v.ballot_item_id WHERE i.sequence_id = cs.id) AS voters "
+        f"FROM {sequence} cs JOIN {workshop} w ON w.current_sequence_id = cs.id WHERE w.id = %s"
+    )
+
+
+def _board_facts(workshop: Workshop) -> dict:
+    """What the projector shows, as plain figures: one statement reads the current sequence (and
+    its voters), then one or two queries the figures of its activity."""
+    sequence = next(iter(Sequence.objects.raw(_current_sequence_sql(), [workshop.pk])), None)
+    facts = {"sequence": sequence}
+    if sequence is None:
+        return facts
+    activity = sequence.activity
+    if activity == Activity.QUALITIES:
+        facts["texts"] = list(
+            Quality.objects.visible().filter(sequence=sequence).order_by("pk").values_list("pole", "text")
+        )
+    elif activity == Activity.POSITIONING:
+        facts["values"] = sorted(Position.objects.filter(sequence=sequence).values_list("value", flat=True))
+    elif activity == Activity.PROPOSALS:
+        facts["proposals"] = list(
+            Proposal.objects.visible()
+            .filter(sequence=sequence)
+            .order_by("created_at", "pk")
+            .values_list("carried_by", "text")
+        )
+    elif activity in Activity.voting():
+        if sequence.results_revealed:
+            facts["totals"] = _vote_totals(sequence)
+        else:
+            facts["voters"] = sequence.voters
+    elif activity == Activity.POSTER_VALIDATION:
+        version = _draft_poster(workshop)
+        if version is not None:
+            facts["opinions"] = version.validations.aggregate(
+                yes=Count("pk", filter=Q(approves=True)), no=Count("pk", filter=Q(approves=False))
+            )
+    return facts
+
+
+def _board_digest(workshop: Workshop, facts: dict) -> str:
+    """What the board shows: the facilitator's gestures (state version) and the figures. Like the
+    versions before it, it ignores an edit of a title in preparation until the next change."""
+    sequence = facts["sequence"]
+    figures = {key: value for key, value in facts.items() if key != "sequence"}
+    return _digest(workshop.state_version, workshop.status, workshop.title, sequence and sequence.pk, figures)
+
+
+def _board_context(workshop: Workshop, facts: dict) -> dict:
+    """The projector's drawing of its facts; charts come from the per-process chart cache."""
+    sequence = facts["sequence"]
     context = {"workshop": workshop, "sequence": sequence}
     if sequence is None:
         return context
     _clock(sequence, timezone.now())
-    activity = sequence.activity
-    if activity == Activity.QUALITIES:
-        texts = list(Quality.objects.visible().filter(sequence=sequence).values_list("pole", "text"))
+    if "texts" in facts:
+        texts = facts["texts"]
         context["clouds"] = [
             {
                 "pole": pole,
                 "label": pole.label,
-                "svg": charts.word_cloud_svg(
+                "svg": _chart_svg(
+                    charts.word_cloud_svg,
                     charts.word_weights(t for p, t in texts if p == pole),
                     title=str(pole.label),
                     tone=pole.value,
@@ -722,31 +874,24 @@ def _board_context(workshop: Workshop) -> dict:
             }
             for pole in (Pole.IDEAL, Pole.CHAOTIC)
         ]
-    elif activity == Activity.POSITIONING:
-        values = list(Position.objects.filter(sequence=sequence).values_list("value", flat=True))
+    elif "values" in facts:
+        values = facts["values"]
         context["positions"] = {
             "count": len(values),
-            "median": charts.median(values),
             "median_text": charts.format_number(charts.median(values)) if values else "",
-            "svg": charts.position_distribution_svg(values, title=sequence.title),
+            "svg": _chart_svg(charts.position_distribution_svg, values, title=sequence.title),
         }
-    elif activity == Activity.PROPOSALS:
-        proposals = list(Proposal.objects.visible().filter(sequence=sequence).order_by("created_at", "pk"))
+    elif "proposals" in facts:
         context["proposal_groups"] = [
-            (label, [p for p in proposals if p.carried_by == carrier]) for carrier, label in Carrier.choices
+            (label, [text for carried_by, text in facts["proposals"] if carried_by == carrier])
+            for carrier, label in Carrier.choices
         ]
-    elif activity in Activity.voting():
-        context["voters"] = (
-            Vote.objects.filter(ballot_item__sequence=sequence).values("participant").distinct().count()
-        )
-        if sequence.results_revealed:
-            context["results"] = _vote_results(sequence)
-    elif activity == Activity.POSTER_VALIDATION:
-        version = _draft_poster(workshop)
-        if version is not None:
-            context["opinions"] = version.validations.aggregate(
-                yes=Count("pk", filter=Q(approves=True)), no=Count("pk", filter=Q(approves=False))
-            )
+    elif "totals" in facts:
+        context["results"] = _vote_results(workshop, sequence, facts["totals"])
+    elif "voters" in facts:
+        context["voters"] = facts["voters"]
+    elif "opinions" in facts:
+        context["opinions"] = facts["opinions"]
     return context
 
 
@@ -756,20 +901,19 @@ def _qr_svg(url: str, code: str) -> str:
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="qr" ', 1))  # noqa: S308
 
 
-def _projector_etag(workshop: Workshop) -> str:
-    return f'"p{workshop.pk}-{workshop.state_version}-{workshop.content_version}"'
-
-
 @login_required
 def projector(request: HttpRequest, pk: int) -> HttpResponse:
     workshop = led_workshop_or_404(request.user, pk)
     join_url = request.build_absolute_uri(reverse("workshops:live_join_code", args=[workshop.join_code]))
-    context = _board_context(workshop)
+    facts = _board_facts(workshop)
+    context = _board_context(workshop, facts)
     context |= {
         "join_url": join_url,
         "join_short_url": request.build_absolute_uri(reverse("workshops:live_join")),
         "qr": _qr_svg(join_url, workshop.join_code),
-        "etag_header": _etag_header(_projector_etag(workshop)),
+        "etag_header": _etag_header(
+            f'"p{workshop.pk}-{_versions(workshop)}-{_board_digest(workshop, facts)}"'
+        ),
     }
     return render(request, "workshops/live/projector.html", context)
 
@@ -777,40 +921,75 @@ def projector(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled every 2 s: session, user and workshop queries answer the 304."""
+    """Polled every 2 s: session, user and workshop queries answer the 304 when the workshop's
+    versions are those of the screen; otherwise the facts are read, and the board is drawn only
+    if they differ from what the screen shows."""
     workshop = led_workshop_or_404(request.user, pk)
-    etag = _projector_etag(workshop)
-    if _etag_matches(request, etag):
+    stem, versions = f"p{workshop.pk}", _versions(workshop)
+    tag = _screen_tag(request, stem, versions=versions)
+    if tag:
+        return _not_modified(tag)
+    facts = _board_facts(workshop)
+    digest = _board_digest(workshop, facts)
+    etag = f'"{stem}-{versions}-{digest}"'
+    if _screen_tag(request, stem, digest=digest):
         return _not_modified(etag)
-    context = _board_context(workshop) | {"etag_header": _etag_header(etag)}
+    context = _board_context(workshop, facts) | {"etag_header": _etag_header(etag)}
     return _with_etag(render(request, "workshops/live/_board.html", context), etag)
 
 
 # --- Console -----------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _console_facts_sql() -> str:
+    """Every live figure of the console in one statement (params: the paper mode, the workshop):
+    the ORM compiling the six queries it replaces cost more CPU than running them."""
+    workshop, sequence, attendance, vote, item = (
+        model._meta.db_table for model in (Workshop, Sequence, Attendance, Vote, BallotItem)
+    )
+    quality, proposal, position = (model._meta.db_table for model in (Quality, Proposal, Position))
+    contributors = " UNION ".join(
+        f"SELECT c.participant_id FROM {table} c JOIN {sequence} s ON s.id = c.sequence_id "
+        "WHERE s.workshop_id = w.id AND c.participant_id IS NOT NULL"
+        for table in (quality, proposal, position)
+    )
+    return (
+        "SELECT "
+        f"(SELECT COUNT(*) FROM {attendance} a WHERE a.workshop_id = w.id AND a.participant_id IS NOT NULL), "
+        f"(SELECT COUNT(*) FROM {attendance} a WHERE a.workshop_id = w.id AND a.mode = %s), "
+        f"(SELECT COUNT(*) FROM {attendance} a WHERE a.workshop_id = w.id AND a.participant_id IS NULL), "
+        f"(SELECT COUNT(*) FROM ({contributors}) contributors), "
+        f"(SELECT COUNT(DISTINCT v.participant_id) FROM {vote} v JOIN {item} i ON i.id = v.ballot_item_id "
+        f"JOIN {sequence} s ON s.id = i.sequence_id WHERE s.workshop_id = w.id), "
+        "cs.activity, "
+        f"(SELECT COUNT(*) FROM {quality} c WHERE c.sequence_id = cs.id AND c.merged_into_id IS NULL), "
+        f"(SELECT COUNT(*) FROM {proposal} c WHERE c.sequence_id = cs.id AND c.merged_into_id IS NULL) "
+        f"FROM {workshop} w LEFT JOIN {sequence} cs ON cs.id = w.current_sequence_id WHERE w.id = %s"
+    )
+
+
 def _counts(workshop: Workshop) -> dict:
-    """Live figures, never who answered what. Four queries whatever the size."""
-    attendances = workshop.attendances.aggregate(
-        joined=Count("pk", filter=Q(participant__isnull=False)),
-        paper=Count("pk", filter=Q(mode=Attendance.Mode.PAPER)),
+    """Live figures, never who answered what: one query, and one more only while someone waits
+    to be admitted. ``moderation_total``: how many contributions the current sequence has, when
+    it collects some (None otherwise)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_console_facts_sql(), [Attendance.Mode.PAPER, workshop.pk])
+        joined, paper, waiting, contributors, voters, activity, qualities, proposals = cursor.fetchone()
+    pending = (
+        list(workshop.attendances.filter(participant__isnull=True).order_by("joined_at", "pk"))
+        if waiting
+        else []
     )
-    contributors = (
-        Participant.objects.filter(
-            Q(qualities__sequence__workshop=workshop)
-            | Q(proposals__sequence__workshop=workshop)
-            | Q(positions__sequence__workshop=workshop)
-        )
-        .distinct()
-        .count()
-    )
-    voters = Participant.objects.filter(votes__ballot_item__sequence__workshop=workshop).distinct().count()
-    pending = list(workshop.attendances.filter(participant__isnull=True).order_by("joined_at", "pk"))
-    return attendances | {"contributors": contributors, "voters": voters, "pending": pending}
-
-
-def _console_etag(workshop: Workshop) -> str:
-    return f'"c{workshop.pk}-{workshop.state_version}-{workshop.content_version}"'
+    moderation_total = {Activity.QUALITIES: qualities, Activity.PROPOSALS: proposals}.get(activity)
+    return {
+        "joined": joined,
+        "paper": paper,
+        "contributors": contributors,
+        "voters": voters,
+        "pending": pending,
+        "moderation_total": moderation_total,
+    }
 
 
 def _moderation(workshop: Workshop) -> dict:
@@ -827,25 +1006,29 @@ def _moderation(workshop: Workshop) -> dict:
     }
 
 
-def _moderation_total(workshop: Workshop) -> int | None:
-    """How many contributions the current sequence has: the live refresh only says when the
-    moderation table (drawn with the page) is behind; redrawing it every 2 s would cost the
-    server more than all the tablets' polls, and move rows under the facilitator's pointer."""
-    sequence = workshop.current_sequence
-    if sequence is None or sequence.activity not in (Activity.QUALITIES, Activity.PROPOSALS):
-        return None
-    model = Quality if sequence.activity == Activity.QUALITIES else Proposal
-    return model.objects.filter(sequence=sequence, merged_into__isnull=True).count()
-
-
-def _live_panel_context(workshop: Workshop, *, moderation_shown: int | None) -> dict:
-    return {
+def _live_panel(workshop: Workshop, *, moderation_shown: int | None) -> tuple[str, dict]:
+    """The digest of the live area (see « Conditional refresh » above), and its context. The
+    refresh only says when the moderation table (drawn with the page) is behind: redrawing it
+    every 2 s would cost the server more than all the tablets' polls, and move rows under the
+    facilitator's pointer."""
+    counts = _counts(workshop)
+    digest = _digest(
+        counts["joined"],
+        counts["paper"],
+        counts["contributors"],
+        counts["voters"],
+        [(attendance.pk, attendance.walk_in_name) for attendance in counts["pending"]],
+        counts["moderation_total"],
+        moderation_shown,
+    )
+    context = {
         "workshop": workshop,
-        "counts": _counts(workshop),
-        "etag_header": _etag_header(_console_etag(workshop)),
+        "counts": counts,
         "is_mixed": workshop.panel.kind == PanelKind.MIXED,
         "moderation_shown": moderation_shown,
+        "moderation_total": counts["moderation_total"],
     }
+    return digest, context
 
 
 @login_required
@@ -861,13 +1044,14 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     items = BallotItem.objects.filter(sequence=current) if current else BallotItem.objects.none()
     moderation = _moderation(workshop)
     contributions = moderation.get("contributions")
-    context = _live_panel_context(
+    digest, context = _live_panel(
         workshop, moderation_shown=len(contributions) if contributions is not None else None
     )
     # Duplicate suggestions are quadratic: computed when the console page loads (and after each
     # gesture, which reloads it), never on the 2-second live refresh.
     visible = [c for c in contributions or [] if not c.hidden]
     context |= moderation | {
+        "etag_header": _etag_header(f'"c{workshop.pk}-{_versions(workshop)}-{digest}"'),
         "suggestions": curation.duplicate_suggestions(visible),
         "sequences": sequences,
         "current": current,
@@ -882,13 +1066,18 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def console_live(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled every 2 s, like the projector's board (see « Conditional refresh » above)."""
     workshop = led_workshop_or_404(request.user, pk)
-    etag = _console_etag(workshop)
-    if _etag_matches(request, etag):
-        return _not_modified(etag)
+    stem, versions = f"c{workshop.pk}", _versions(workshop)
+    tag = _screen_tag(request, stem, versions=versions)
+    if tag:
+        return _not_modified(tag)
     shown = request.GET.get("shown", "")
-    context = _live_panel_context(workshop, moderation_shown=int(shown) if shown.isdigit() else None)
-    context["moderation_total"] = _moderation_total(workshop)
+    digest, context = _live_panel(workshop, moderation_shown=int(shown) if shown.isdigit() else None)
+    etag = f'"{stem}-{versions}-{digest}"'
+    if _screen_tag(request, stem, digest=digest):
+        return _not_modified(etag)
+    context["etag_header"] = _etag_header(etag)
     return _with_etag(render(request, "workshops/live/_console_live.html", context), etag)
 
 

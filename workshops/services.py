@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from panels.models import Panel, Participant
+from workshops import precompiled
 from workshops.models import (
     Activity,
     Attendance,
@@ -369,14 +370,39 @@ SEQUENCE_REFUSALS = {
 }
 
 
+LOCKED_ATTENDANCE_FIELDS = precompiled.loaded_fields(Attendance, ["id", "workshop_id", "participant_id"])
+
+
+@precompiled.precompiled
+def _locked_attendance_sql(pk):
+    return Attendance.objects.select_for_update().filter(pk=pk).values_list(*LOCKED_ATTENDANCE_FIELDS)
+
+
 def _lock_participant(attendance: Attendance) -> Attendance:
-    """Lock the participant's Attendance row (serialising their devices) and bump the workshop's
-    content version so projector and console refresh."""
-    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    """Lock the participant's Attendance row: their devices are serialised, not the room. The
+    other fields of the row load only if a caller reads them."""
+    row = _locked_attendance_sql().fetchone(pk=attendance.pk)
+    if row is None:
+        raise LiveError(
+            _(
+                "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
+                "perdu : rejoignez à nouveau l'atelier avec son code."
+            )
+        )
+    attendance = precompiled.instance(Attendance, LOCKED_ATTENDANCE_FIELDS, row)
     if attendance.participant_id is None:
         raise LiveError(_("L'animation n'a pas encore validé votre arrivée : patientez un instant."))
-    _bump(attendance.workshop_id, content=True)
     return attendance
+
+
+def _room_changed(attendance: Attendance) -> None:
+    """Bump the workshop's content version so projector and console redraw. Last statement of
+    each submission: the workshop row stays locked only until the commit, so a room's voters are
+    not queued behind each other for the whole transaction."""
+    table = connection.ops.quote_name(Workshop._meta.db_table)
+    column = connection.ops.quote_name("content_version")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = {column} + 1 WHERE id = %s", [attendance.workshop_id])
 
 
 def _check_sequence(*, attendance: Attendance, sequence: Sequence | None, activities: set[str]) -> Sequence:
@@ -475,13 +501,15 @@ def quality_add(
     text = _clean_words(text, max_length=120)
     if done:
         return None
-    return Quality.objects.create(
+    quality = Quality.objects.create(
         sequence=sequence,
         participant_id=attendance.participant_id,
         pole=sequence.pole or Pole.IDEAL,
         text=text,
         entered_by_facilitator=by_facilitator,
     )
+    _room_changed(attendance)
+    return quality
 
 
 @transaction.atomic
@@ -502,13 +530,15 @@ def proposal_add(
         raise LiveError(_("Dites qui porterait cette action : les agents, les usagers ou les deux."))
     if done:
         return None
-    return Proposal.objects.create(
+    proposal = Proposal.objects.create(
         sequence=sequence,
         participant_id=attendance.participant_id,
         carried_by=carried_by,
         text=text,
         entered_by_facilitator=by_facilitator,
     )
+    _room_changed(attendance)
+    return proposal
 
 
 @transaction.atomic
@@ -535,6 +565,7 @@ def contribution_edit(
         contribution.carried_by = carried_by
         fields.append("carried_by")
     contribution.save(update_fields=fields)
+    _room_changed(attendance)
     return contribution
 
 
@@ -550,6 +581,7 @@ def contribution_delete(*, attendance: Attendance, model, pk: int, key: str) -> 
     )
     if not done:
         contribution.delete()
+        _room_changed(attendance)
 
 
 @transaction.atomic
@@ -569,6 +601,7 @@ def position_set(*, attendance: Attendance, sequence: Sequence, value: int, key:
         participant_id=attendance.participant_id,
         defaults={"value": value, "updated_at": timezone.now()},
     )
+    _room_changed(attendance)
     return position
 
 
@@ -590,11 +623,17 @@ class Ballot:
         return self.budget - self.used
 
 
+@precompiled.precompiled
+def _ballot_sql(sequence_id, participant_id):
+    votes = Vote.objects.filter(ballot_item__sequence_id=sequence_id, participant_id=participant_id)
+    return votes.values_list("ballot_item_id", "points")
+
+
 def ballot_for(*, sequence: Sequence, participant_id: int | None) -> Ballot:
-    mine = dict(
-        Vote.objects.filter(ballot_item__sequence=sequence, participant_id=participant_id).values_list(
-            "ballot_item_id", "points"
-        )
+    mine = (
+        dict(_ballot_sql().fetchall(sequence_id=sequence.pk, participant_id=participant_id))
+        if participant_id is not None
+        else {}
     )
     return Ballot(
         sequence_id=sequence.pk,
@@ -604,8 +643,66 @@ def ballot_for(*, sequence: Sequence, participant_id: int | None) -> Ballot:
     )
 
 
+BALLOT_ITEM_FIELDS = precompiled.loaded_fields(
+    BallotItem, ["id", "sequence_id", "order", "text", "carried_by"]
+)
+VOTE_SEQUENCE_FIELDS = precompiled.loaded_fields(
+    Sequence, ["id", "workshop_id", "activity", "status", "points_per_participant", "max_points_per_item"]
+)
+
+
+@precompiled.precompiled
+def _ballot_item_sql(pk):
+    return BallotItem.objects.filter(pk=pk).values_list(
+        *BALLOT_ITEM_FIELDS, *(f"sequence__{name}" for name in VOTE_SEQUENCE_FIELDS)
+    )
+
+
+def _ballot_item(pk: int) -> BallotItem | None:
+    """The item and what a vote checks of its sequence, in one narrow query."""
+    row = _ballot_item_sql().fetchone(pk=pk)
+    if row is None:
+        return None
+    item = precompiled.instance(BallotItem, BALLOT_ITEM_FIELDS, row[: len(BALLOT_ITEM_FIELDS)])
+    item.sequence = precompiled.instance(Sequence, VOTE_SEQUENCE_FIELDS, row[len(BALLOT_ITEM_FIELDS) :])
+    return item
+
+
+def _vote_write(*, item_id: int, participant_id: int, points: int) -> None:
+    """One statement: put the points (insert or update, the pair is unique) or take them back."""
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    with connection.cursor() as cursor:
+        if points:
+            cursor.execute(
+                f"INSERT INTO {table} (ballot_item_id, participant_id, points, updated_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (ballot_item_id, participant_id) "
+                "DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at",
+                [item_id, participant_id, points, timezone.now()],
+            )
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE ballot_item_id = %s AND participant_id = %s",
+                [item_id, participant_id],
+            )
+
+
+@dataclass(frozen=True)
+class VoteReceipt:
+    """A vote's outcome for the tablet: the ballot after it, the item voted on, and what was left
+    before. Only that item's row changes on screen, unless spending the last point (or getting
+    one back) changes what every other item allows."""
+
+    ballot: Ballot
+    item: BallotItem
+    left_before: int
+
+    @property
+    def other_items_changed(self) -> bool:
+        return (self.left_before == 0) != (self.ballot.left == 0)
+
+
 @transaction.atomic
-def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str) -> Ballot:
+def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str) -> VoteReceipt:
     """Put ``points`` (0 takes them back) on one ballot item. The participant's Attendance row is
     locked first, so two devices voting at once are serialised and the budget always holds; the
     idempotency key makes a double tap or a retried request count once (and a late retry never
@@ -615,14 +712,15 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
     lock, in one query, so a vote racing the facilitator's « close » is refused."""
     attendance = _lock_participant(attendance)
     expected_sequence_id = item.sequence_id
-    item = BallotItem.objects.select_related("sequence").filter(pk=item.pk).first()
+    item = _ballot_item(item.pk)
     if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
         raise LiveError(_("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré."))
     sequence = _check_sequence(attendance=attendance, sequence=item.sequence, activities=Activity.voting())
     done = _key_already_applied(attendance=attendance, key=key)
     ballot = ballot_for(sequence=sequence, participant_id=attendance.participant_id)
+    left_before = ballot.left
     if done:
-        return ballot
+        return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
     if not isinstance(points, int) or points < 0:
         raise LiveError(_("Nombre de points invalide."))
     if sequence.max_points_per_item and points > sequence.max_points_per_item:
@@ -638,18 +736,14 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
         raise LiveError(
             _("Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis.")
         )
-    mine = Vote.objects.filter(ballot_item=item, participant_id=attendance.participant_id)
     # The Attendance lock makes the ballot just read authoritative: no one else writes these rows.
-    if points == 0:
-        mine.delete()
-        ballot.mine.pop(item.pk, None)
-    elif item.pk in ballot.mine:
-        mine.update(points=points, updated_at=timezone.now())
+    _vote_write(item_id=item.pk, participant_id=attendance.participant_id, points=points)
+    if points:
         ballot.mine[item.pk] = points
     else:
-        Vote.objects.create(ballot_item=item, participant_id=attendance.participant_id, points=points)
-        ballot.mine[item.pk] = points
-    return ballot
+        ballot.mine.pop(item.pk, None)
+    _room_changed(attendance)
+    return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
 
 
 @transaction.atomic
@@ -667,8 +761,10 @@ def poster_opinion_record(
     if done:
         return None
     try:
-        return poster_validation_record(
+        validation = poster_validation_record(
             version=version, participant=attendance.participant, approves=approves, remark=remark[:500]
         )
     except PosterFrozen:
         raise LiveError(_("Cette affiche a déjà été validée : votre avis ne peut plus changer.")) from None
+    _room_changed(attendance)
+    return validation

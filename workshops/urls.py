@@ -6,6 +6,9 @@ from workshops import curation_views, views
 app_name = "workshops"
 
 urlpatterns = [
+    # First, so they resolve fastest: every tablet polls every 2 s, and votes in bursts.
+    path("atelier/etat/", live_views.poll, name="live_poll"),
+    path("atelier/sequences/<int:sequence_pk>/vote/", live_views.vote, name="live_vote"),
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
@@ -54,7 +57,6 @@ urlpatterns = [
     path("rejoindre/", live_views.join, name="live_join"),
     path("rejoindre/<str:code>/", live_views.join_code, name="live_join_code"),
     path("atelier/", live_views.tablet, name="live_tablet"),
-    path("atelier/etat/", live_views.poll, name="live_poll"),
     path("atelier/activite/", live_views.activity, name="live_activity"),
     path("atelier/suivant/", live_views.next_participant, name="live_next"),
     path("atelier/sequences/<int:sequence_pk>/qualites/", live_views.quality_add, name="live_quality_add"),
@@ -62,7 +64,6 @@ urlpatterns = [
         "atelier/sequences/<int:sequence_pk>/propositions/", live_views.proposal_add, name="live_proposal_add"
     ),
     path("atelier/sequences/<int:sequence_pk>/position/", live_views.position_set, name="live_position"),
-    path("atelier/sequences/<int:sequence_pk>/vote/", live_views.vote, name="live_vote"),
     path("atelier/sequences/<int:sequence_pk>/affiche/", live_views.poster_opinion, name="live_poster"),
     path("atelier/<slug:kind>/<int:pk>/modifier/", live_views.contribution_edit, name="live_edit"),
     path("atelier/<slug:kind>/<int:pk>/supprimer/", live_views.contribution_delete, name="live_delete"),

@@ -32,6 +32,15 @@
     }
   });
 
+  // A 304 may carry a newer ETag than the one sent (the versions moved but nothing this screen
+  // shows did): send that one next time, so the server answers from its versions alone.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr, elt = event.detail.elt;
+    if (!xhr || xhr.status !== 304 || !elt.hasAttribute("hx-headers")) { return; }
+    var etag = xhr.getResponseHeader("ETag");
+    if (etag) { elt.setAttribute("hx-headers", JSON.stringify({ "If-None-Match": etag })); }
+  });
+
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var area = alertArea();
     if (area && event.detail.successful && event.detail.elt.id !== "live-alert" &&

@@ -1,0 +1,1 @@
+"""Project date and time formats layered over Django's locale formats (FORMAT_MODULE_PATH)."""
