@@ -22,11 +22,14 @@ run: $(VENV)/.installed
 system-deps:
 	bash .ci/system-deps
 
+# One pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in a single process.
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.installed system-deps
-	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(DEV_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed
-	$(DEV_ENV) $(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(DEV_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
@@ -43,7 +46,7 @@ messages: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) var staticfiles
 
-# Load benchmark (not part of `make test`): gunicorn + PostgreSQL + locust, 6 to 7 minutes.
+# Load benchmark (not part of `make test`): gunicorn + PostgreSQL, wrk and locust, about 8 minutes.
 # Report: tests/perf/reports/bench.md (see README, « Benchmark »).
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,bench]"
@@ -51,4 +54,5 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 
 bench: $(VENV)/.bench-installed
 	bash tests/perf/postgres_up.sh
+	bash tests/perf/wrk_up.sh
 	$(PY) tests/perf/bench.py

@@ -1,7 +1,17 @@
 import pytest
 from django.core.cache import caches
+from django.test import override_settings
 
 from tests import factories
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Production hashes passwords with PBKDF2 (a million rounds, about half a second each, on
+    purpose); tests create and log in hundreds of accounts, so they use a fast hasher instead.
+    Set for the session, before the module-wide data that creates accounts."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

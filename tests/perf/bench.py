@@ -5,16 +5,20 @@
    tests/perf/seed.py (many concertations, 40 workshops live at once, 25 tablets each).
 2. In-process probes (tests/perf/probe.py): SQL queries per request at two data sizes, and the
    warm poster PDF render with its peak memory.
-3. gunicorn (gthread) on 127.0.0.1 only, DEBUG off, persistent connections with health checks.
-4. locust, headless, one run per stage, every stage bounded in time: saturation of the trivial
-   view (``/sante/``, no database), of the tablet poll and of the vote (no think time); then
-   100, 500 and 1,000 tablets in a session with their consoles and projectors, and 1,000 tablets
-   alone (tests/perf/locustfile.py). Statistics are reset
-   once every user has started, so ramps are not counted.
-5. The report: tests/perf/reports/bench.json (everything) and bench.md (what to read).
+3. gunicorn with the production configuration (vivreensemble/gunicorn.conf.py) on 127.0.0.1
+   only, DEBUG off, persistent connections with health checks.
+4. Saturation with wrk (C, a Lua script: tests/perf/wrk/saturation.lua), no think time, one
+   connection per simulated device: the trivial view (``/sante/``, no database), the tablet poll
+   and the vote. wrk costs a few hundredths of a millisecond of CPU per request, so the ratios to
+   the trivial view measure the server, not the load generator.
+5. Sessions with locust (tests/perf/locustfile.py), each stage bounded in time: 100, 500 and
+   1,000 tablets with their consoles and projectors, then 1,000 tablets alone. Statistics are
+   reset once every device has started, so ramps are not counted.
+6. The report: tests/perf/reports/bench.json (everything) and bench.md (what to read).
 
-The load generator runs on the same machine as the server and PostgreSQL: every figure is a
-floor for the server alone. The report records the machine's load before and after each stage.
+The load generators run on the same machine as the server and PostgreSQL: every figure is a
+floor for the server alone. The report records the CPU each of them used and the machine's load
+before and after each stage.
 """
 
 import csv
@@ -22,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import runpy
 import secrets
 import shutil
 import socket
@@ -31,8 +36,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-from urllib.request import urlopen
+from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[2]
 PERF = ROOT / "tests" / "perf"
@@ -40,20 +45,15 @@ REPORTS = PERF / "reports"
 VENV_BIN = Path(sys.executable).parent
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ve_bench")
 CORES = os.cpu_count() or 2
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(CORES * 2)))
-THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+GUNICORN_CONF = ROOT / "vivreensemble" / "gunicorn.conf.py"
+WRK_SCRIPT = PERF / "wrk" / "saturation.lua"
 SATURATION_USERS = int(os.environ.get("BENCH_SATURATION_USERS", "32"))
 SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
 TABLET_STAGES = [int(n) for n in os.environ.get("BENCH_TABLETS", "100,500,1000").split(",")]
 TABLET_SECONDS = int(os.environ.get("BENCH_TABLET_SECONDS", "40"))
 SPAWN_RATE = int(os.environ.get("BENCH_SPAWN_RATE", "50"))
 PER_WORKSHOP = 25
-SATURATION_STAGES = (
-    ("health", "HealthUser"),
-    ("poll", "SaturationPoller"),
-    ("vote", "SaturationVoter"),
-    ("vote-one-room", "OneRoomVoter"),
-)
+SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room")
 
 TARGETS = {
     "tablets": 1000,
@@ -137,17 +137,15 @@ def machine() -> dict:
 
 
 class Server:
-    """gunicorn as in production, bound to the loopback only."""
+    """gunicorn as in production (its configuration file), bound to the loopback only."""
 
     def __init__(self, env: dict, port: int):
         self.port = port
         self.log = open(REPORTS / "gunicorn.log.tmp", "w")  # noqa: SIM115 (kept for the run)
         self.process = subprocess.Popen(
             [
-                str(VENV_BIN / "gunicorn"), "vivreensemble.wsgi",
+                str(VENV_BIN / "gunicorn"), "-c", str(GUNICORN_CONF), "vivreensemble.wsgi",
                 "--bind", f"127.0.0.1:{port}",
-                "--worker-class", "gthread", "--workers", str(WORKERS), "--threads", str(THREADS),
-                "--backlog", "2048", "--keep-alive", "5", "--timeout", "60",
             ],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )
@@ -164,19 +162,11 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of the gunicorn master and its workers so far (from /proc)."""
-        tick = os.sysconf("SC_CLK_TCK")
         pids = [self.process.pid]
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
-        total = 0.0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
+        return sum(_cpu_of(pid) for pid in pids)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -208,6 +198,35 @@ def read_stats(prefix: Path) -> dict:
     return {"endpoints": rows, "failures": failures}
 
 
+def _cpu_of(pid: int) -> float:
+    """User + system CPU so far of one process (from /proc; a gone one counts for nothing)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU so far of the benchmark database's backends and of PostgreSQL's own processes (WAL
+    writer, checkpointer…), per process: other databases' clients (tests) are left out."""
+    name = urlsplit(DATABASE_URL).path.lstrip("/")
+    found = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres:") and (f" {name} " in title or "(" not in title):
+            found[int(cmdline.parent.name)] = _cpu_of(int(cmdline.parent.name))
+    return found
+
+
+def _postgres_since(before: dict[int, float]) -> float:
+    """PostgreSQL CPU since ``before``; a backend gone meanwhile takes its share with it."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in postgres_cpu().items())
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -223,8 +242,7 @@ def locust_stage(
     ramp = max(1, -(-users // SPAWN_RATE))
     prefix = workdir / name
     load_before = os.getloadavg()
-    server_cpu = server.cpu_seconds()
-    generator_cpu = _children_cpu()
+    server_cpu, database_cpu, generator_cpu = server.cpu_seconds(), postgres_cpu(), _children_cpu()
     say(f"stage {name}: {users} users ({', '.join(classes)}), ramp {ramp} s, measured {seconds} s")
     started = time.monotonic()
     subprocess.run(
@@ -243,9 +261,11 @@ def locust_stage(
     stats |= {
         "cpu_s": {
             "server": round(server.cpu_seconds() - server_cpu, 1),
+            "postgres": round(_postgres_since(database_cpu), 1),
             "generator": round(_children_cpu() - generator_cpu, 1),
             "wall": round(wall, 1),
         },
+        "generator": "locust",
         "users": users,
         "ramp_s": ramp,
         "measured_s": seconds,
@@ -256,6 +276,126 @@ def locust_stage(
         if endpoint != "Aggregated":
             say(f"  {endpoint}: {figures}")
     return stats
+
+
+def lua(value) -> str:
+    """A Lua literal of JSON-like data (ASCII strings only: paths, cookies, form bodies)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "{" + ", ".join(lua(v) for v in value) + "}"
+    if isinstance(value, str) and not value.isascii():
+        raise ValueError(f"not ASCII: {value!r}")
+    return json.dumps(value)
+
+
+def saturation_devices(seed: dict, port: int) -> dict[str, dict]:
+    """Per stage: the status every answer must have, and one list of requests per device.
+
+    Poll: tablets of the saturation room in their steady state (their own ETag, answered 304).
+    Vote: voters alternately put one point on an item and take it back, each tap with a fresh
+    idempotency key (wrk fills ``{key}``), so every request is a real write; spread over the live
+    mixed workshops, or all in the saturation room.
+    """
+    csrf = seed["csrf"]
+
+    def cookie(place: str) -> str:
+        return f"ve_place={place}; csrftoken={csrf}"
+
+    def votes(place: str, sequence: int, item: int) -> list[dict]:
+        headers = {
+            "Cookie": cookie(place), "HX-Request": "true",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        return [
+            {
+                "method": "POST", "path": f"/atelier/sequences/{sequence}/vote/", "headers": headers,
+                "body": f"csrfmiddlewaretoken={csrf}&item={item}&points={points}&key={{key}}",
+            }
+            for points in (1, 0)
+        ]
+
+    room = seed["saturation"]
+    poll_path = f"/atelier/etat/?shown={quote(str(room['sequence']) + '-')}"
+    pollers = []
+    for place in room["cookies"][:SATURATION_USERS]:
+        headers = {"Cookie": cookie(place), "HX-Request": "true"}
+        with urlopen(Request(f"http://127.0.0.1:{port}{poll_path}", headers=headers), timeout=30) as first:
+            etag = first.headers["ETag"]
+        pollers.append([{"method": "GET", "path": poll_path, "headers": headers | {"If-None-Match": etag}}])
+    rooms = [w for w in seed["live"] if w["kind"] == "vote"]
+    spread = []
+    for n in range(SATURATION_USERS):
+        live = rooms[n % len(rooms)]
+        place = live["cookies"][(n // len(rooms)) % len(live["cookies"])]
+        spread.append(votes(place, live["sequence"], live["items"][n % len(live["items"])]))
+    one_room = [
+        votes(place, room["sequence"], room["items"][n % len(room["items"])])
+        for n, place in enumerate(room["cookies"][:SATURATION_USERS])
+    ]
+    return {
+        "health": {"expect": 200, "devices": [[{"method": "GET", "path": "/sante/", "headers": {}}]]},
+        "poll": {"expect": 304, "devices": pollers},
+        "vote": {"expect": 200, "devices": spread},
+        "vote-one-room": {"expect": 200, "devices": one_room},
+    }
+
+
+def wrk_stage(name: str, endpoint: str, stage: dict, seconds: int, port: int, workdir: Path, server) -> dict:
+    """One wrk run without think time: one thread and one connection per device."""
+    data = workdir / f"{name}.lua"
+    script_data = stage | {"prefix": f"{name}-{secrets.token_hex(4)}"}
+    data.write_text("return " + lua(script_data) + "\n", encoding="ascii")
+    load_before = os.getloadavg()
+    server_cpu, database_cpu, generator_cpu = server.cpu_seconds(), postgres_cpu(), _children_cpu()
+    say(f"stage {name}: {SATURATION_USERS} devices (wrk), measured {seconds} s")
+    started = time.monotonic()
+    run_ = subprocess.run(
+        [
+            "wrk", "-t", str(SATURATION_USERS), "-c", str(SATURATION_USERS), "-d", f"{seconds}s",
+            "--timeout", "30s", "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}",
+        ],
+        env=os.environ | {"BENCH_WRK_DATA": str(data)}, capture_output=True, text=True,
+        timeout=seconds + 60, check=False,
+    )
+    wall = time.monotonic() - started
+    found = [line for line in run_.stdout.splitlines() if line.startswith("{")]
+    if not found:
+        raise SystemExit(f"wrk gave no figures for {name}: {run_.stdout[-2000:]} {run_.stderr[-2000:]}")
+    out = json.loads(found[-1])
+    errors = out["errors"]
+    failures = [
+        {"name": endpoint, "error": f"socket {kind}", "count": errors[kind]}
+        for kind in ("connect", "read", "write", "timeout") if errors[kind]
+    ]
+    if out["unexpected_status"]:
+        wrong = f"status other than {stage['expect']}"
+        failures.append({"name": endpoint, "error": wrong, "count": out["unexpected_status"]})
+    figures = {
+        "requests": out["requests"],
+        "failures": sum(f["count"] for f in failures),
+        "rps": round(out["requests"] / (out["duration_us"] / 1e6), 1),
+        "p50_ms": round(out["p50_us"] / 1000, 1),
+        "p95_ms": round(out["p95_us"] / 1000, 1),
+        "p99_ms": round(out["p99_us"] / 1000, 1),
+        "max_ms": round(out["max_us"] / 1000, 1),
+    }
+    say(f"  {endpoint}: {figures}")
+    return {
+        "endpoints": {endpoint: figures},
+        "failures": failures,
+        "cpu_s": {
+            "server": round(server.cpu_seconds() - server_cpu, 1),
+            "postgres": round(_postgres_since(database_cpu), 1),
+            "generator": round(_children_cpu() - generator_cpu, 1),
+            "wall": round(wall, 1),
+        },
+        "generator": "wrk",
+        "users": SATURATION_USERS,
+        "measured_s": seconds,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
@@ -347,7 +487,7 @@ def _cell(value) -> str:
 
 
 def markdown(report: dict) -> str:
-    m = report["machine"]
+    m, server = report["machine"], report["server"]
     lines = [
         "# Benchmark report",
         "",
@@ -355,12 +495,15 @@ def markdown(report: dict) -> str:
         "Generated by tests/perf/bench.py; the raw figures are in bench.json next to this file.",
         "",
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python {m['python']}, "
-        f"PostgreSQL {report['postgresql']}. **The load generator (locust, one process) shares these "
-        "cores with gunicorn and PostgreSQL**, so every figure is a floor for the server alone. "
+        f"PostgreSQL {report['postgresql']}. **The load generators (wrk for saturation, locust for "
+        "sessions) share these cores with gunicorn and PostgreSQL**, so every figure is a floor for "
+        "the server alone; « Where the CPU went » shows what each used. "
         f"Load average before the first stage: {report['load_at_start']}.",
         "",
-        f"Server: gunicorn gthread, {report['server']['workers']} workers × {report['server']['threads']} "
-        "threads, DEBUG off, CONN_MAX_AGE=600 with health checks, bound to 127.0.0.1.",
+        f"Server: gunicorn {server.get('worker_class', 'gthread')} ({server.get('config', 'command line')}), "
+        f"{server['workers']} workers × {server['threads']} threads, "
+        f"keep-alive {server.get('keepalive', '—')} s, "
+        "DEBUG off, CONN_MAX_AGE=600 with health checks, bound to 127.0.0.1.",
         "",
         "Data: " + ", ".join(f"{n:,} {k}".replace(",", " ") for k, n in report["data"].items()) + ".",
         "",
@@ -374,7 +517,11 @@ def markdown(report: dict) -> str:
     health = report["saturation"]["health"]["endpoints"].get("health", {}).get("rps") or 0
     lines += [
         "",
-        f"## Saturation ({SATURATION_USERS} clients without think time, {SATURATION_SECONDS} s each)",
+        f"## Saturation ({SATURATION_USERS} devices without think time, {SATURATION_SECONDS} s each)",
+        "",
+        "wrk, one connection per device (tests/perf/wrk/saturation.lua). Errors: failed connections, "
+        "reads or writes, timeouts, and any answer other than the expected status (200; 304 for the "
+        "poll). gunicorn CPU per request is in « Where the CPU went ».",
         "",
         "| endpoint | req/s | vs trivial view | p50 ms | p95 ms | p99 ms | requests | errors "
         "| queries (small / big data) |",
@@ -461,18 +608,28 @@ def markdown(report: dict) -> str:
         "",
         "## Where the CPU went (per stage, from /proc and getrusage)",
         "",
-        f"Capacity = wall time × {CORES} cores. The rest went to PostgreSQL, the kernel and anything else "
-        "running on the machine.",
+        f"Capacity = wall time × {CORES} cores. PostgreSQL: the benchmark database's backends and "
+        "PostgreSQL's own processes. The rest went to the kernel and anything else running on the "
+        "machine. Per request: the stage's gunicorn CPU over the requests it served (saturation "
+        "stages: no ramp).",
         "",
-        "| stage | wall s | gunicorn CPU s | locust CPU s | gunicorn share | locust share |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| stage | load generator | wall s | gunicorn CPU s | PostgreSQL CPU s | generator CPU s "
+        "| gunicorn share | PostgreSQL share | generator share | gunicorn CPU ms per request |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for stage, stats in [*report["saturation"].items(), *report["tablets"].items()]:
         cpu = stats["cpu_s"]
         capacity = cpu["wall"] * CORES or 1
+        database = cpu.get("postgres")
+        served = sum(f["requests"] for n, f in stats["endpoints"].items() if n != "Aggregated")
+        per_request = (
+            f"{cpu['server'] / served * 1000:.2f}" if stage in report["saturation"] and served else "—"
+        )
         lines.append(
-            f"| {stage} | {cpu['wall']} | {cpu['server']} | {cpu['generator']} "
-            f"| {cpu['server'] / capacity:.0%} | {cpu['generator'] / capacity:.0%} |"
+            f"| {stage} | {stats.get('generator', 'locust')} | {cpu['wall']} | {cpu['server']} "
+            f"| {_cell(database)} | {cpu['generator']} | {cpu['server'] / capacity:.0%} "
+            f"| {'—' if database is None else f'{database / capacity:.0%}'} "
+            f"| {cpu['generator'] / capacity:.0%} | {per_request} |"
         )
     failures = [
         (stage, f) for stage, stats in [*report["saturation"].items(), *report["tablets"].items()]
@@ -552,20 +709,23 @@ def main() -> None:
         probes = json.load(probe_file)
     port = free_port()
     env |= {"BENCH_PORT": str(port), "BENCH_DATA": str(seed_path)}
-    say(f"gunicorn on 127.0.0.1:{port}, {WORKERS} workers × {THREADS} threads")
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    server_conf = {key: conf[key] for key in ("worker_class", "workers", "threads", "keepalive")}
+    say(f"gunicorn on 127.0.0.1:{port}, {GUNICORN_CONF.relative_to(ROOT)}: {server_conf}")
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     server = Server(env, port)
     try:
+        stages = saturation_devices(json.loads(seed_path.read_text()), port)
         # Not reported: fills every worker's imports, template caches and database connections,
         # so the first measured stage (the trivial view, the ratios' denominator) is not a cold one.
-        locust_stage(
-            "warm-up", ["HealthUser", "SaturationPoller"], SATURATION_USERS, 10, env, workdir, server
-        )
+        for stage in ("health", "poll"):
+            wrk_stage(f"warm-up-{stage}", stage, stages[stage], 5, port, workdir, server)
         saturation = {
-            stage: locust_stage(
-                f"saturation-{stage}", [cls], SATURATION_USERS, SATURATION_SECONDS, env, workdir, server
+            stage: wrk_stage(
+                f"saturation-{stage}", "vote" if stage.startswith("vote") else stage, stages[stage],
+                SATURATION_SECONDS, port, workdir, server,
             )
-            for stage, cls in SATURATION_STAGES
+            for stage in SATURATION_STAGES
         }
         tablets = {}
         for count in TABLET_STAGES:
@@ -588,7 +748,7 @@ def main() -> None:
         "machine": machine(),
         "postgresql": postgresql,
         "load_at_start": load_at_start,
-        "server": {"workers": WORKERS, "threads": THREADS, "bind": "127.0.0.1"},
+        "server": server_conf | {"config": str(GUNICORN_CONF.relative_to(ROOT)), "bind": "127.0.0.1"},
         "data": data_sizes,
         "probes": probes,
         "saturation": saturation,

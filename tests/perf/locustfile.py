@@ -1,16 +1,12 @@
-"""Simulated devices for ``make bench`` (driven by tests/perf/bench.py, one locust run per stage).
+"""Simulated devices in a session for ``make bench`` (driven by tests/perf/bench.py, one locust
+run per stage; the saturation stages use wrk, tests/perf/wrk/saturation.lua).
 
-bench.py picks the classes of each stage on locust's command line:
-- HealthUser, SaturationPoller, SaturationVoter, OneRoomVoter: saturation, no think time; the
-  trivial view, the tablet's conditional poll in its steady state (answered 304), and a vote
-  (alternately one point put and taken back, each with a fresh idempotency key, so every request
-  is a real write), voters spread over the live rooms or all in one room;
-- Tablet and Facilitator: a session. Each tablet loads its page, then polls every 2 s as htmx does
-  (``hx-trigger="every 2s"``, ``If-None-Match`` from ``hx-headers``, ``shown`` from
-  ``hx-include``), fetches its activity when the poll says the screen changed, and votes or adds
-  qualities in bursts. One facilitator per live workshop polls the console and the projector
-  every 2 s and makes a gesture (switches the pole, reveals or hides results) about every 40 s,
-  which sends every tablet of that workshop a new screen.
+bench.py names the classes of each stage on locust's command line. Each Tablet loads its page,
+then polls every 2 s as htmx does (``hx-trigger="every 2s"``, ``If-None-Match`` from
+``hx-headers``, ``shown`` from ``hx-include``), fetches its activity when the poll says the
+screen changed, and votes or adds qualities in bursts. One Facilitator per live workshop polls
+the console and the projector every 2 s and makes a gesture (switches the pole, reveals or hides
+results) about every 40 s, which sends every tablet of that workshop a new screen.
 
 Devices hold pre-signed place cookies from tests/perf/seed.py (BENCH_DATA), so no join is timed.
 """
@@ -22,7 +18,7 @@ import random
 import re
 import secrets
 
-from locust import FastHttpUser, constant, constant_pacing, task
+from locust import FastHttpUser, constant_pacing, task
 
 with open(os.environ["BENCH_DATA"], encoding="utf-8") as _data:
     DATA = json.load(_data)
@@ -34,7 +30,6 @@ HTMX = {"HX-Request": "true"}
 
 _tablet_numbers = itertools.count()
 _facilitator_numbers = itertools.count()
-_saturation_numbers = itertools.count()
 
 
 def _key() -> str:
@@ -70,78 +65,6 @@ class Device(FastHttpUser):
                 response.failure(f"vote answered {response.status_code}")
                 return False
             return True
-
-
-class HealthUser(Device):
-    """The stack's ceiling: a Django view that does nothing (no DB)."""
-
-    wait_time = constant(0)
-
-    def on_start(self) -> None:
-        super().on_start()
-        self.cookie = ""
-
-    @task
-    def health(self) -> None:
-        self.client.get("/sante/", name="health")
-
-
-class SaturationPoller(Device):
-    wait_time = constant(0)
-
-    def on_start(self) -> None:
-        super().on_start()
-        workshop = DATA["saturation"]
-        n = next(_saturation_numbers) % len(workshop["cookies"])
-        self.cookie = _cookie(workshop["cookies"][n])
-        self.shown = f"{workshop['sequence']}-"
-        self.etag = self.client.get(
-            "/atelier/etat/", params={"shown": self.shown}, headers=self._headers(), name="poll (first)"
-        ).headers.get("ETag", "")
-
-    @task
-    def poll(self) -> None:
-        with self.client.get(
-            "/atelier/etat/",
-            params={"shown": self.shown},
-            headers=self._headers({"If-None-Match": self.etag}),
-            name="poll",
-            catch_response=True,
-        ) as response:
-            if response.status_code != 304:
-                response.failure(f"poll answered {response.status_code}, expected 304")
-
-
-class SaturationVoter(Device):
-    """Voters spread over the live mixed workshops, one or two per room."""
-
-    wait_time = constant(0)
-
-    def _place(self, n: int) -> tuple[dict, str]:
-        rooms = [w for w in DATA["live"] if w["kind"] == "vote"]
-        room = rooms[n % len(rooms)]
-        return room, room["cookies"][(n // len(rooms)) % len(room["cookies"])]
-
-    def on_start(self) -> None:
-        super().on_start()
-        n = next(_saturation_numbers)
-        room, place = self._place(n)
-        self.cookie = _cookie(place)
-        self.sequence = room["sequence"]
-        self.item = room["items"][n % len(room["items"])]
-        self.points = itertools.cycle([1, 0])
-
-    @task
-    def vote(self) -> None:
-        self._vote(self.sequence, self.item, next(self.points))
-
-
-class OneRoomVoter(SaturationVoter):
-    """Every voter in the same workshop: the contention of a whole room tapping at once."""
-
-    def _place(self, n: int) -> tuple[dict, str]:
-        room = DATA["saturation"]
-        return room, room["cookies"][n % len(room["cookies"])]
 
 
 class Tablet(Device):

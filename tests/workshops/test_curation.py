@@ -1,5 +1,7 @@
 """Curation services: the participants' words are never lost, the ballots are rebuilt safely."""
 
+import time
+
 import pytest
 from django.utils import timezone
 
@@ -191,9 +193,9 @@ def test_suggestions_never_mix_the_ideal_and_the_chaotic_pole(contributions):
 def test_suggestions_are_deterministic_and_fast():
     words = [Word(f"proposition numéro {n} pour le service") for n in range(600)]
     words += [Word("Ecoute"), Word("écoute")]
-    started = timezone.now()
+    started = time.process_time()  # CPU time: a busy machine must not fail the test, a slow algorithm must
     first = duplicate_suggestions(words)
-    assert (timezone.now() - started).total_seconds() < 5
+    assert time.process_time() - started < 5
     assert texts(first) == texts(duplicate_suggestions(words))
     assert texts(first) == [["Ecoute", "écoute"]]
 
