@@ -1,6 +1,8 @@
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
+from django.utils import translation
 
 from tests import factories
 
@@ -12,6 +14,15 @@ def _fast_password_hashing():
     Set for the session, before the module-wide data that creates accounts."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _french_to_start_with():
+    """Each test starts in French, as a request does: a request in English (language cookie)
+    leaves English active on its thread, and services called directly afterwards would speak it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

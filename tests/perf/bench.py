@@ -52,6 +52,9 @@ SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
 TABLET_STAGES = [int(n) for n in os.environ.get("BENCH_TABLETS", "100,500,1000").split(",")]
 TABLET_SECONDS = int(os.environ.get("BENCH_TABLET_SECONDS", "40"))
 SPAWN_RATE = int(os.environ.get("BENCH_SPAWN_RATE", "50"))
+# Seconds between the last tablet's start and the measure: the page loads of a 50-per-second
+# ramp (one per tablet) are not a session's steady state (tests/perf/locustfile.py resets then).
+SETTLE_SECONDS = int(os.environ.get("BENCH_SETTLE", "10"))
 PER_WORKSHOP = 25
 SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room")
 
@@ -249,11 +252,12 @@ def locust_stage(
         [
             str(VENV_BIN / "locust"), "-f", str(PERF / "locustfile.py"), "--headless",
             "--host", f"http://127.0.0.1:{env['BENCH_PORT']}",
-            "-u", str(users), "-r", str(SPAWN_RATE), "-t", f"{ramp + seconds}s",
+            "-u", str(users), "-r", str(SPAWN_RATE), "-t", f"{ramp + SETTLE_SECONDS + seconds}s",
             "--reset-stats", "--only-summary", "--stop-timeout", "5", "--csv", str(prefix),
             "--loglevel", "WARNING", *classes,
         ],
-        cwd=PERF, env=env, check=False, timeout=ramp + seconds + 90,
+        cwd=PERF, env=env | {"BENCH_SETTLE": str(SETTLE_SECONDS)}, check=False,
+        timeout=ramp + SETTLE_SECONDS + seconds + 90,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     wall = time.monotonic() - started
@@ -575,8 +579,8 @@ def markdown(report: dict) -> str:
             )
     lines += [
         "",
-        f"## Tablets in a session (each stage: ramp at {SPAWN_RATE} users/s, "
-        f"then {TABLET_SECONDS} s measured)",
+        f"## Tablets in a session (each stage: ramp at {SPAWN_RATE} users/s, {SETTLE_SECONDS} s to "
+        f"settle, then {TABLET_SECONDS} s measured)",
         "",
         "Each tablet polls every 2 s with `If-None-Match` and `shown` as htmx does, fetches its "
         "activity when the screen changes, and votes (mixed workshops) or adds qualities (peer "

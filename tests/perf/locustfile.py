@@ -18,7 +18,8 @@ import random
 import re
 import secrets
 
-from locust import FastHttpUser, constant_pacing, task
+import gevent
+from locust import FastHttpUser, constant_pacing, events, task
 
 with open(os.environ["BENCH_DATA"], encoding="utf-8") as _data:
     DATA = json.load(_data)
@@ -27,6 +28,23 @@ PER_WORKSHOP = len(DATA["live"][0]["cookies"])
 CSRF = DATA["csrf"]
 SHOWN = re.compile(r'id="activity-key" name="shown" value="([^"]*)"')
 HTMX = {"HX-Request": "true"}
+
+SETTLE = float(os.environ.get("BENCH_SETTLE", "0"))
+_environment = {}
+
+
+@events.init.add_listener
+def _keep_environment(environment, **_kwargs) -> None:
+    _environment["stats"] = environment.stats
+
+
+@events.spawning_complete.add_listener
+def _measure_after_settling(**_kwargs) -> None:
+    """Statistics restart SETTLE seconds after the last device started (bench.py adds them to the
+    run time): the ramp's page loads drain first, and the steady session is what is measured."""
+    if SETTLE and "stats" in _environment:
+        gevent.spawn_later(SETTLE, _environment["stats"].reset_all)
+
 
 _tablet_numbers = itertools.count()
 _facilitator_numbers = itertools.count()
@@ -187,10 +205,10 @@ class Facilitator(Device):
     def _conditional(self, name: str, url: str) -> None:
         extra = {"If-None-Match": self.etags[name]} if self.etags[name] else {}
         with self.client.get(url, headers=self._headers(extra), name=name, catch_response=True) as response:
-            if response.status_code == 304:
+            if response.status_code in (200, 304):
+                # A 304 may carry a newer ETag (nothing shown changed): static/js/live.js keeps it.
+                self.etags[name] = response.headers.get("ETag", "") or self.etags[name]
                 response.success()
-            elif response.status_code == 200:
-                self.etags[name] = response.headers.get("ETag", "")
             else:
                 response.failure(f"{name} answered {response.status_code}")
 
