@@ -239,6 +239,18 @@ def _ms(value: str) -> float | None:
     return None if value in ("", "N/A") else round(float(value), 1)
 
 
+def _cpu_since(
+    server: Server, server_cpu: float, database_cpu: dict[int, float], generator_cpu: float, wall: float
+) -> dict:
+    """CPU seconds each party used during a stage (gunicorn, PostgreSQL, the load generator)."""
+    return {
+        "server": round(server.cpu_seconds() - server_cpu, 1),
+        "postgres": round(_postgres_since(database_cpu), 1),
+        "generator": round(_children_cpu() - generator_cpu, 1),
+        "wall": round(wall, 1),
+    }
+
+
 def locust_stage(
     name: str, classes: list[str], users: int, seconds: int, env: dict, workdir: Path, server: Server
 ) -> dict:
@@ -263,12 +275,7 @@ def locust_stage(
     wall = time.monotonic() - started
     stats = read_stats(prefix)
     stats |= {
-        "cpu_s": {
-            "server": round(server.cpu_seconds() - server_cpu, 1),
-            "postgres": round(_postgres_since(database_cpu), 1),
-            "generator": round(_children_cpu() - generator_cpu, 1),
-            "wall": round(wall, 1),
-        },
+        "cpu_s": _cpu_since(server, server_cpu, database_cpu, generator_cpu, wall),
         "generator": "locust",
         "users": users,
         "ramp_s": ramp,
@@ -388,12 +395,7 @@ def wrk_stage(name: str, endpoint: str, stage: dict, seconds: int, port: int, wo
     return {
         "endpoints": {endpoint: figures},
         "failures": failures,
-        "cpu_s": {
-            "server": round(server.cpu_seconds() - server_cpu, 1),
-            "postgres": round(_postgres_since(database_cpu), 1),
-            "generator": round(_children_cpu() - generator_cpu, 1),
-            "wall": round(wall, 1),
-        },
+        "cpu_s": _cpu_since(server, server_cpu, database_cpu, generator_cpu, wall),
         "generator": "wrk",
         "users": SATURATION_USERS,
         "measured_s": seconds,
