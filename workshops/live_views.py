@@ -56,9 +56,13 @@ MIN_GROUP = 3  # results by panel of origin hide any group smaller than this
 # --- Conditional polling ---------------------------------------------------------------------------
 
 
+def _sent_tags(request: HttpRequest) -> list[str]:
+    """The ETags the polling element sent back (If-None-Match)."""
+    return [tag.strip() for tag in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")]
+
+
 def _etag_matches(request: HttpRequest, etag: str) -> bool:
-    header = request.META.get("HTTP_IF_NONE_MATCH", "")
-    return any(tag.strip() == etag for tag in header.split(","))
+    return etag in _sent_tags(request)
 
 
 def _not_modified(etag: str) -> HttpResponse:
@@ -188,6 +192,11 @@ class TabletState:
         return f'"t{self.workshop_id}-{self.state_version}-{int(self.participant_id is not None)}"'
 
 
+def _tablet_state(request: HttpRequest) -> TabletState | None:
+    token = _place_token(request)
+    return TabletState.for_token(token) if token else None
+
+
 @precompiled
 def _tablet_state_sql(token):
     return Attendance.objects.filter(token=token).values_list(*TabletState.FIELDS)[:1]
@@ -266,7 +275,7 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
     elif activity in Activity.voting():
         ballot = ballot or services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
         context["ballot"] = ballot
-        vote_url = reverse("workshops:live_vote", args=[sequence.pk])
+        vote_url = _vote_url(sequence.pk)
         context["rows"] = [_ballot_row(item, ballot, vote_url) for item in sequence.ballot_items.all()]
     elif activity == Activity.POSTER_VALIDATION:
         version = _draft_poster(workshop)
@@ -287,6 +296,10 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
             initial = {"approves": "yes" if mine.approves else "no", "remark": mine.remark} if mine else {}
             context["form"] = form or live_forms.PosterOpinionForm(initial=initial)
     return context
+
+
+def _vote_url(sequence_id: int) -> str:
+    return reverse("workshops:live_vote", args=[sequence_id])
 
 
 def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str) -> dict:
@@ -457,8 +470,7 @@ def tablet(request: HttpRequest) -> HttpResponse:
 def poll(request: HttpRequest) -> HttpResponse:
     """Every 2 s from each tablet. One query (the attendance with its workshop and current
     sequence); 304 when neither the facilitator's state nor the shown screen changed."""
-    token = _place_token(request)
-    state = TabletState.for_token(token) if token else None
+    state = _tablet_state(request)
     if state is None:
         return render(request, "workshops/live/_status_lost.html")
     if _etag_matches(request, state.etag) and request.GET.get("shown") == state.activity_key:
@@ -643,8 +655,7 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     """Add or take back a point; the form says the new total for the item (and its key). The
     answer is that item's row and the points left (swapped out of band): the rest of the ballot
     is unchanged, unless the last point was just spent or given back."""
-    token = _place_token(request)
-    state = TabletState.for_token(token) if token else None
+    state = _tablet_state(request)
     if state is None:
         return _place_lost(request)
     form = live_forms.VoteForm(request.POST)
@@ -668,7 +679,10 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     return render(
         request,
         "workshops/live/_vote.html#vote-change",
-        {"row": _ballot_row(receipt.item, receipt.ballot, request.path), "ballot": receipt.ballot},
+        {
+            "row": _ballot_row(receipt.item, receipt.ballot, _vote_url(receipt.item.sequence_id)),
+            "ballot": receipt.ballot,
+        },
     )
 
 
@@ -726,8 +740,7 @@ def _digest(*facts) -> str:
 
 def _screen_tag(request: HttpRequest, stem: str, *, versions: str = "", digest: str = "") -> str | None:
     """The tag the screen sent back, if it was drawn from these versions or shows this digest."""
-    for tag in request.headers.get("If-None-Match", "").split(","):
-        tag = tag.strip()
+    for tag in _sent_tags(request):
         if not tag.startswith(f'"{stem}-'):
             continue
         if (versions and tag.startswith(f'"{stem}-{versions}-')) or (digest and tag.endswith(f'-{digest}"')):
@@ -737,6 +750,11 @@ def _screen_tag(request: HttpRequest, stem: str, *, versions: str = "", digest: 
 
 def _versions(workshop: Workshop) -> str:
     return f"{workshop.state_version}.{workshop.content_version}"
+
+
+def _room_tag(stem: str, workshop: Workshop, digest: str) -> str:
+    """The console's or projector's ETag: « stem-versions-digest »."""
+    return f'"{stem}-{_versions(workshop)}-{digest}"'
 
 
 @functools.lru_cache(maxsize=128)
@@ -911,9 +929,7 @@ def projector(request: HttpRequest, pk: int) -> HttpResponse:
         "join_url": join_url,
         "join_short_url": request.build_absolute_uri(reverse("workshops:live_join")),
         "qr": _qr_svg(join_url, workshop.join_code),
-        "etag_header": _etag_header(
-            f'"p{workshop.pk}-{_versions(workshop)}-{_board_digest(workshop, facts)}"'
-        ),
+        "etag_header": _etag_header(_room_tag(f"p{workshop.pk}", workshop, _board_digest(workshop, facts))),
     }
     return render(request, "workshops/live/projector.html", context)
 
@@ -931,7 +947,7 @@ def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_modified(tag)
     facts = _board_facts(workshop)
     digest = _board_digest(workshop, facts)
-    etag = f'"{stem}-{versions}-{digest}"'
+    etag = _room_tag(stem, workshop, digest)
     if _screen_tag(request, stem, digest=digest):
         return _not_modified(etag)
     context = _board_context(workshop, facts) | {"etag_header": _etag_header(etag)}
@@ -1051,7 +1067,7 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     # gesture, which reloads it), never on the 2-second live refresh.
     visible = [c for c in contributions or [] if not c.hidden]
     context |= moderation | {
-        "etag_header": _etag_header(f'"c{workshop.pk}-{_versions(workshop)}-{digest}"'),
+        "etag_header": _etag_header(_room_tag(f"c{workshop.pk}", workshop, digest)),
         "suggestions": curation.duplicate_suggestions(visible),
         "sequences": sequences,
         "current": current,
@@ -1074,7 +1090,7 @@ def console_live(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_modified(tag)
     shown = request.GET.get("shown", "")
     digest, context = _live_panel(workshop, moderation_shown=int(shown) if shown.isdigit() else None)
-    etag = f'"{stem}-{versions}-{digest}"'
+    etag = _room_tag(stem, workshop, digest)
     if _screen_tag(request, stem, digest=digest):
         return _not_modified(etag)
     context["etag_header"] = _etag_header(etag)

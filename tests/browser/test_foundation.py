@@ -1,7 +1,6 @@
 """A facilitator logs in on the demo data and finds the Hautepierre concertation."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
@@ -9,11 +8,6 @@ from workshops.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def demo(live_server):
-    call_command("load_demo", verbosity=0)
-    return live_server
 
 
 def test_facilitator_logs_in_and_sees_the_demo_concertation(demo, page):

@@ -4,7 +4,6 @@ and the audit trail are readable and accessible."""
 import json
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from panels.models import Participant
@@ -15,12 +14,6 @@ from workshops.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture
-def demo(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("load_demo", verbosity=0)
-    return live_server
 
 
 def test_export_then_erase_a_participant(demo, page):
