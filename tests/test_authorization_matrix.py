@@ -40,6 +40,7 @@ from workshops.models import (
     Activity,
     Attendance,
     BallotItem,
+    CalendarFeedKey,
     Concertation,
     Position,
     Proposal,
@@ -161,6 +162,7 @@ MATRIX: dict[str, Rule] = {
     # Concertations.
     "workshops:home": Rule(_any_account, ("GET", "POST"), lambda w: {}),
     "workshops:calendar": Rule(_any_account, ("GET", "POST"), lambda w: {}),
+    "workshops:calendar_feed_renew": Rule(_any_account, ("POST",), lambda w: {}),
     "workshops:calendar_feed": Rule(
         _public, ("GET",), lambda w: {"token": w.feed_token}, login_first=False
     ),
@@ -413,7 +415,7 @@ def _client(world: World, role: str) -> Client:
 STATE_MODELS = [
     Concertation, Workshop, Sequence, Attendance, Panel, PanelTarget, Participant, Quality, Proposal,
     Position, BallotItem, Vote, PosterVersion, PosterQuality, Commitment, PosterValidation, Roadmap,
-    RoadmapAction, ProgressNote, AuditEntry, Service,
+    RoadmapAction, ProgressNote, AuditEntry, Service, CalendarFeedKey,
 ]
 
 

@@ -75,7 +75,9 @@ class PositionForm(KeyedForm):
 
 
 class VoteForm(KeyedForm):
-    item = forms.IntegerField(widget=forms.HiddenInput)
+    # An id within what the database stores (BigAutoField): the vote reads its item with
+    # precompiled SQL, where no ORM lookup turns a larger number into « no such row ».
+    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     points = forms.IntegerField(min_value=0, max_value=100)
 
 

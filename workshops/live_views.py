@@ -118,10 +118,7 @@ def _attendance(request: HttpRequest) -> Attendance | None:
 
 def _place_lost(request: HttpRequest) -> HttpResponse:
     """A forged, expired or removed place: say so plainly; what was saved stays saved."""
-    message = _(
-        "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
-        "perdu : rejoignez à nouveau l'atelier avec son code."
-    )
+    message = str(services.PLACE_LOST)
     if request.htmx:
         response = render(request, "workshops/live/_alert.html", {"alert": message}, status=403)
         response["HX-Retarget"] = "#live-alert"
@@ -660,6 +657,8 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _place_lost(request)
     form = live_forms.VoteForm(request.POST)
     if not form.is_valid():
+        if "item" in form.errors:
+            return _redraw(request, alert=str(services.NOT_ON_THIS_BALLOT), status=422)
         return _redraw(request, alert=_("Nombre de points invalide."), status=422)
     try:
         receipt = services.vote_cast(

@@ -689,3 +689,26 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} → {self.ballot_item}: {self.points}"
+
+
+class CalendarFeedKey(models.Model):
+    """Which generation of calendar subscription address is valid for a user.
+
+    Only created on the first renewal: a user without a row is at generation 0, so the addresses
+    issued before renewal existed keep working until their owner renews."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur·rice"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_key",
+    )
+    generation = models.PositiveIntegerField(_("génération"), default=0)
+    renewed_at = models.DateTimeField(_("renouvelée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("adresse d'abonnement au calendrier")
+        verbose_name_plural = _("adresses d'abonnement au calendrier")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.generation}"

@@ -367,6 +367,12 @@ def contributions_changed(*, workshop: Workshop) -> None:
 # Participant submissions ------------------------------------------------------------------------
 
 
+PLACE_LOST = gettext_lazy(
+    "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
+    "perdu : rejoignez à nouveau l'atelier avec son code."
+)
+NOT_ON_THIS_BALLOT = gettext_lazy("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré.")
+
 SEQUENCE_REFUSALS = {
     Sequence.Status.PENDING: gettext_lazy("Cette séquence n'a pas encore commencé."),
     Sequence.Status.PAUSED: gettext_lazy(
@@ -389,12 +395,7 @@ def _lock_participant(attendance: Attendance) -> Attendance:
     other fields of the row load only if a caller reads them."""
     row = _locked_attendance_sql().fetchone(pk=attendance.pk)
     if row is None:
-        raise LiveError(
-            _(
-                "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
-                "perdu : rejoignez à nouveau l'atelier avec son code."
-            )
-        )
+        raise LiveError(str(PLACE_LOST))
     attendance = precompiled.instance(Attendance, LOCKED_ATTENDANCE_FIELDS, row)
     if attendance.participant_id is None:
         raise LiveError(_("L'animation n'a pas encore validé votre arrivée : patientez un instant."))
@@ -717,7 +718,7 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
     expected_sequence_id = item.sequence_id
     item = _ballot_item(item.pk)
     if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
-        raise LiveError(_("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré."))
+        raise LiveError(str(NOT_ON_THIS_BALLOT))
     sequence = _check_sequence(attendance=attendance, sequence=item.sequence, activities=Activity.voting())
     done = _key_already_applied(attendance=attendance, key=key)
     ballot = ballot_for(sequence=sequence, participant_id=attendance.participant_id)

@@ -50,6 +50,7 @@ urlpatterns = [
     path("demarches/<int:pk>/responsables/", views.concertation_managers, name="concertation_managers"),
     path("demarches/<int:pk>/planifier/", views.schedule, name="schedule"),
     path("calendrier/", views.calendar, name="calendar"),
+    path("calendrier/renouveler/", views.calendar_feed_renew, name="calendar_feed_renew"),
     path("calendrier/<str:token>/ateliers.ics", views.calendar_feed, name="calendar_feed"),
     path("ateliers/<int:pk>/atelier.ics", views.workshop_calendar_file, name="workshop_ics"),
     path("ateliers/<int:pk>/deroule/", views.run_of_show, name="run_of_show"),

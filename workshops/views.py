@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from panels.models import Participant
 from workshops.calendar import calendar_bytes, feed_token, feed_user, workshop_ics
+from workshops.calendar import calendar_feed_renew as renew_feed
 from workshops.forms import ConcertationForm, ManagersForm, ScheduleForm, SequenceForm
 from workshops.models import Concertation, PanelKind, Sequence, Workshop
 from workshops.permissions import (
@@ -192,6 +193,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
             reverse("workshops:calendar_feed", args=[feed_token(request.user)])
         ),
     })
+
+
+@login_required
+@require_POST
+def calendar_feed_renew(request: HttpRequest) -> HttpResponse:
+    """Cut off a leaked subscription address: the old one answers 404 from now on."""
+    renew_feed(user=request.user)
+    messages.success(request, _("Nouvelle adresse d'abonnement créée. L'ancienne ne fonctionne plus : "
+                                "remplacez-la dans vos applications d'agenda."))
+    return redirect("workshops:calendar")
 
 
 @login_required

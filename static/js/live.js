@@ -4,6 +4,12 @@
   "use strict";
   if (!window.htmx) { return; }
 
+  // htmx takes over the forms of swapped-in content when the swap settles (20 ms later by
+  // default). A second tap or Enter on a freshly swapped ballot row within that window posted the
+  // plain form: the page reloaded and keyboard focus went back to the top. No settle transitions
+  // are used here.
+  htmx.config.defaultSettleDelay = 0;
+
   // An unchanged state answers 304 with no body: never swap it in. Refusals (409, 422) carry the
   // form again, with what was typed and the reason: swap them like a success. A lost place (403)
   // is retargeted to the alert area by the server.

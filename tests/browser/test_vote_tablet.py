@@ -26,6 +26,9 @@ def join(tablet, live_server, workshop, name: str):
     tablet.goto(f"{live_server.url}/rejoindre/{workshop.join_code}/")
     tablet.get_by_role("button", name=name, exact=True).click()
     expect(tablet.get_by_text("Il vous reste 5 points sur 5.")).to_be_visible()
+    # htmx takes the forms over once the page has loaded; a key pressed earlier submits the plain
+    # form (the vote counts, the page reloads and focus goes back to the top), as without JavaScript.
+    tablet.wait_for_load_state("load")
 
 
 def plus(tablet, text: str):

@@ -8,9 +8,10 @@
 3. gunicorn with the production configuration (vivreensemble/gunicorn.conf.py) on 127.0.0.1
    only, DEBUG off, persistent connections with health checks.
 4. Saturation with wrk (C, a Lua script: tests/perf/wrk/saturation.lua), no think time, one
-   connection per simulated device: the trivial view (``/sante/``, no database), the tablet poll
-   and the vote. wrk costs a few hundredths of a millisecond of CPU per request, so the ratios to
-   the trivial view measure the server, not the load generator.
+   connection per simulated device: the trivial view (``/sante/``, no database; first and last,
+   the ratios divide by the mean of both runs), the tablet poll and the vote. wrk costs a few
+   hundredths of a millisecond of CPU per request, so the ratios to the trivial view measure the
+   server, not the load generator.
 5. Sessions with locust (tests/perf/locustfile.py), each stage bounded in time: 100, 500 and
    1,000 tablets with their consoles and projectors, then 1,000 tablets alone. Statistics are
    reset once every device has started, so ramps are not counted.
@@ -56,7 +57,9 @@ SPAWN_RATE = int(os.environ.get("BENCH_SPAWN_RATE", "50"))
 # ramp (one per tablet) are not a session's steady state (tests/perf/locustfile.py resets then).
 SETTLE_SECONDS = int(os.environ.get("BENCH_SETTLE", "10"))
 PER_WORKSHOP = 25
-SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room")
+# The trivial view runs first and last: the ratios divide by the mean of both runs, so a drift of
+# the machine's speed during the stages (seen here: 10 % within minutes) weighs on both sides.
+SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room", "health-again")
 
 TARGETS = {
     "tablets": 1000,
@@ -412,11 +415,25 @@ def statements(probe: dict) -> int:
     return sum(1 for sql in probe["sql"] if sql.strip().upper() not in TRANSACTION_CONTROL)
 
 
+def _endpoint(stage: str) -> str:
+    """The request a saturation stage sends (two stages vote, two load the trivial view)."""
+    return stage.split("-")[0]
+
+
+def trivial_rps(saturation: dict) -> float:
+    """The trivial view's throughput: the mean of its runs (first and last stage)."""
+    runs = [
+        stats["endpoints"].get("health", {}).get("rps") or 0
+        for stage, stats in saturation.items() if _endpoint(stage) == "health"
+    ]
+    return sum(runs) / len(runs) if runs else 0
+
+
 def verdicts(report: dict) -> list[dict]:
     """Each target of the issue with the measured figure and whether it is met."""
     out = []
     sat = report["saturation"]
-    health = sat["health"]["endpoints"].get("health", {}).get("rps") or 0
+    health = trivial_rps(sat)
     poll = sat["poll"]["endpoints"].get("poll", {}).get("rps") or 0
     vote = sat["vote"]["endpoints"].get("vote", {}).get("rps") or 0
     largest = report["tablets"].get(str(max(TABLET_STAGES)), {})
@@ -492,6 +509,48 @@ def _cell(value) -> str:
     return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _per_request_ms(stats: dict, party: str) -> float | None:
+    """CPU milliseconds per request served that ``party`` (server, postgres) used in a stage."""
+    served = sum(f["requests"] for n, f in stats["endpoints"].items() if n != "Aggregated")
+    used = stats["cpu_s"].get(party)
+    return None if not served or used is None else used / served * 1000
+
+
+def _ratio_shortfalls(report: dict) -> list[str]:
+    """Why a throughput ratio is short of its target, from this run's own figures: what the call
+    costs in-process against the trivial view (the ceiling of its ratio), and where its CPU went."""
+    cpu, sat, out = report["probes"].get("cpu", {}), report["saturation"], []
+    in_process = {"poll": "poll (unchanged, 304)", "vote": "vote"}
+    for endpoint, target in (("poll", TARGETS["poll_ratio"]), ("vote", TARGETS["vote_ratio"])):
+        health = trivial_rps(sat)
+        rps = sat[endpoint]["endpoints"].get(endpoint, {}).get("rps") or 0
+        if not health or rps / health >= target or in_process[endpoint] not in cpu or "health" not in cpu:
+            continue
+        cost = cpu[in_process[endpoint]]["cpu_ms"] / cpu["health"]["cpu_ms"]
+        server = _per_request_ms(sat[endpoint], "server")
+        database = _per_request_ms(sat[endpoint], "postgres")
+        trivial = _per_request_ms(sat["health"], "server")
+        text = (
+            f"**Why the {endpoint} is short of {target:.0%}.** In-process, one {endpoint} costs "
+            f"×{cost:.1f} the CPU of the trivial view, which caps its throughput ratio near "
+            f"{1 / cost:.0%} whatever the server; at saturation, gunicorn spent {server:.2f} ms and "
+            f"PostgreSQL {database:.2f} ms of CPU per {endpoint}, against {trivial:.2f} ms for the "
+            "trivial view."
+        )
+        if endpoint == "vote":
+            text += (
+                " A vote is its SQL statements (listed below) plus BEGIN and COMMIT, each a round trip "
+                "that costs the app, the kernel and PostgreSQL: the lock on the participant's place "
+                "(two devices cannot overspend), the item and its sequence read after that lock (a "
+                "vote racing « close » is refused), the idempotency key (a double tap counts once), "
+                "the ballot, the write, the room's version. One round trip per vote would mean the "
+                "voting rules of workshops/services.py repeated in a stored procedure, which we have "
+                "not done."
+            )
+        out += ["", text]
+    return out
+
+
 def markdown(report: dict) -> str:
     m, server = report["machine"], report["server"]
     lines = [
@@ -520,14 +579,16 @@ def markdown(report: dict) -> str:
     ]
     for v in report["verdicts"]:
         lines.append(f"| {v['target']} | {v['measured']} | {'yes' if v['met'] else '**no**'} |")
-    health = report["saturation"]["health"]["endpoints"].get("health", {}).get("rps") or 0
+    lines += _ratio_shortfalls(report)
+    health = trivial_rps(report["saturation"])
     lines += [
         "",
         f"## Saturation ({SATURATION_USERS} devices without think time, {SATURATION_SECONDS} s each)",
         "",
         "wrk, one connection per device (tests/perf/wrk/saturation.lua). Errors: failed connections, "
         "reads or writes, timeouts, and any answer other than the expected status (200; 304 for the "
-        "poll). gunicorn CPU per request is in « Where the CPU went ».",
+        "poll). gunicorn CPU per request is in « Where the CPU went ». The trivial view runs first "
+        "and last; the ratios divide by the mean of both runs.",
         "",
         "| endpoint | req/s | vs trivial view | p50 ms | p95 ms | p99 ms | requests | errors "
         "| queries (small / big data) |",
@@ -546,10 +607,12 @@ def markdown(report: dict) -> str:
         "poll": "tablet poll, unchanged (304)",
         "vote": "vote, voters spread over the rooms",
         "vote-one-room": f"vote, {SATURATION_USERS} voters in one room",
+        "health-again": "trivial view `/sante/`, again after the others",
     }
     queries["vote-one-room"] = queries["vote"]
-    for stage, name in (("health", "health"), ("poll", "poll"), ("vote", "vote"), ("vote-one-room", "vote")):
-        f = report["saturation"][stage]["endpoints"].get(name, {})
+    queries["health-again"] = queries["health"]
+    for stage in report["saturation"]:
+        f = report["saturation"][stage]["endpoints"].get(_endpoint(stage), {})
         ratio = f"{f.get('rps', 0) / health:.0%}" if health else "—"
         lines.append(
             f"| {labels[stage]} | {_cell(f.get('rps'))} | {ratio} | {_cell(f.get('p50_ms'))} "
@@ -586,7 +649,9 @@ def markdown(report: dict) -> str:
         "",
         "Each tablet polls every 2 s with `If-None-Match` and `shown` as htmx does, fetches its "
         "activity when the screen changes, and votes (mixed workshops) or adds qualities (peer "
-        "workshops) in bursts. One facilitator per 25 tablets polls the console and the projector "
+        "workshops) in bursts. Each device beats at its own moment within the 2 s, as tablets "
+        "whose pages loaded at different moments do (tests/perf/locustfile.py, "
+        "`Device.on_start`). One facilitator per 25 tablets polls the console and the projector "
         "every 2 s and switches the pole or reveals results about every 40 s (every tablet of "
         "that workshop then gets a new screen). The last stage runs the same tablets without "
         "consoles and projectors, to tell what the tablets cost from what the facilitators' "
@@ -728,7 +793,7 @@ def main() -> None:
             wrk_stage(f"warm-up-{stage}", stage, stages[stage], 5, port, workdir, server)
         saturation = {
             stage: wrk_stage(
-                f"saturation-{stage}", "vote" if stage.startswith("vote") else stage, stages[stage],
+                f"saturation-{stage}", _endpoint(stage), stages.get(stage) or stages[_endpoint(stage)],
                 SATURATION_SECONDS, port, workdir, server,
             )
             for stage in SATURATION_STAGES

@@ -17,9 +17,10 @@ import os
 import random
 import re
 import secrets
+import time
 
 import gevent
-from locust import FastHttpUser, constant_pacing, events, task
+from locust import FastHttpUser, events, task
 
 with open(os.environ["BENCH_DATA"], encoding="utf-8") as _data:
     DATA = json.load(_data)
@@ -28,6 +29,7 @@ PER_WORKSHOP = len(DATA["live"][0]["cookies"])
 CSRF = DATA["csrf"]
 SHOWN = re.compile(r'id="activity-key" name="shown" value="([^"]*)"')
 HTMX = {"HX-Request": "true"}
+PERIOD = 2  # seconds between two polls of a tablet (hx-trigger="every 2s"), or of a console
 
 SETTLE = float(os.environ.get("BENCH_SETTLE", "0"))
 _environment = {}
@@ -66,7 +68,19 @@ class Device(FastHttpUser):
     connection_timeout = 30.0
 
     def on_start(self) -> None:
+        """Each device beats at its own moment within the period, as tablets whose pages loaded at
+        scattered moments do. locust starts a whole second's worth of users at once (``spawn_rate``
+        per dispatch), and its ``constant_pacing`` keeps them in step with that start (it counts
+        from the creation of the user's task set, before ``on_start``): every second's batch
+        would then send its requests in the same instant, for the whole stage."""
+        gevent.sleep(random.uniform(0, PERIOD))
+        self.next_beat = time.monotonic()
         self.client.client.cookiejar = None  # explicit Cookie headers, exactly what a device holds
+
+    def wait_time(self) -> float:
+        """One beat every PERIOD seconds from this device's own first beat (htmx's ``every 2s``)."""
+        self.next_beat += PERIOD
+        return max(0.0, self.next_beat - time.monotonic())
 
     def _headers(self, extra: dict | None = None) -> dict:
         return {"Cookie": self.cookie, **HTMX, **(extra or {})}
@@ -87,8 +101,6 @@ class Device(FastHttpUser):
 
 class Tablet(Device):
     """One participant's tablet in a live workshop (qualities or vote)."""
-
-    wait_time = constant_pacing(2)
 
     def on_start(self) -> None:
         super().on_start()
@@ -186,7 +198,6 @@ class Tablet(Device):
 class Facilitator(Device):
     """The console and the projector of one live workshop, and the facilitator's gestures."""
 
-    wait_time = constant_pacing(2)
     fixed_count = max(1, TABLETS // PER_WORKSHOP)
 
     def on_start(self) -> None:

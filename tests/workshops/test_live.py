@@ -189,6 +189,22 @@ def test_vote_budget_max_per_item_and_change_of_mind(client, mixed):
     assert Vote.objects.filter(ballot_item=items[2]).exists()
 
 
+@pytest.mark.parametrize("item", [2**63, 2**70, -(2**63) - 1, 0, -1])
+def test_a_vote_for_an_item_id_beyond_any_row_is_refused_in_french(client, mixed, item):
+    """Such a number once reached the vote's precompiled SQL: a 500 on SQLite (OverflowError)."""
+    workshop, people, items = mixed
+    join(client, workshop, people[0])
+    sequence = open_(workshop, Activity.VOTE_QUALITIES)
+    client.post(f"/atelier/sequences/{sequence.pk}/vote/", {"item": items[0].pk, "points": 1, "key": "a"})
+    response = client.post(
+        f"/atelier/sequences/{sequence.pk}/vote/", {"item": str(item), "points": 1, "key": "b"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "ne fait pas partie de ce vote" in response.content.decode()
+    assert dict(Vote.objects.values_list("ballot_item_id", "points")) == {items[0].pk: 1}
+
+
 def test_results_by_panel_of_origin_hide_groups_smaller_than_three(client, concertation, facilitator):
     workshop = live_data.workshop(concertation, 3)
     agents = live_data.mixed_people(concertation, agents=("A1", "A2", "A3"), users=("U1", "U2"))

@@ -159,8 +159,9 @@ def test_calendar_query_count_does_not_grow(client, facilitator, django_assert_n
         w.starts_at = timezone.now() + timedelta(days=i + 1)
         w.save()
     client.force_login(facilitator)
-    # session, user, user and group permissions (nav), upcoming workshops with their concertation
-    with django_assert_num_queries(5):
+    # session, user, user and group permissions (nav), upcoming workshops with their concertation,
+    # the generation of the subscription address
+    with django_assert_num_queries(6):
         response = client.get(reverse("workshops:calendar"))
     assert response.content.decode().count("Ajouter à mon agenda") == size
 
