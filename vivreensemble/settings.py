@@ -100,8 +100,9 @@ else:
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
         # Parameters bound by the server, and a statement run 5 times on a connection is
         # prepared: PostgreSQL then skips parsing and planning the joins of the tablets' poll and
-        # vote, which otherwise cost it more than running them. Set to false behind a pooler in
-        # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+        # vote, which otherwise cost it more than running them; the vote's batched statements
+        # (workshops/precompiled.py) are prepared with SQL PREPARE. Set to false behind a pooler in
+        # transaction mode: none keeps SQL-level prepared statements.
         _db["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

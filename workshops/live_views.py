@@ -271,7 +271,7 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
         )
     elif activity in Activity.voting():
         ballot = ballot or services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
-        context["ballot"] = ballot
+        context["points_left"] = _points_left(ballot)
         vote_url = _vote_url(sequence.pk)
         context["rows"] = [_ballot_row(item, ballot, vote_url) for item in sequence.ballot_items.all()]
     elif activity == Activity.POSTER_VALIDATION:
@@ -301,20 +301,35 @@ def _vote_url(sequence_id: int) -> str:
 
 def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str) -> dict:
     """One item of a participant's ballot, with fresh keys for its « − » and « + ». Drawn after
-    every tap, so what can be computed here is not left to template tags."""
+    every tap: everything is a ready string here (ids too, so no number is localised), which
+    keeps the template to a few lookups."""
     points = ballot.mine.get(item.pk, 0)
     return {
-        "item": item,
+        "pk": str(item.pk),
+        "text": item.text,
+        "carrier": item.get_carried_by_display() if item.carried_by else "",
         "points": points,
         "points_label": ngettext("%(counter)s point", "%(counter)s points", points) % {"counter": points},
         "dots": "●" * points,
-        "minus": points - 1,
-        "plus": points + 1,
+        "minus": str(points - 1),
+        "plus": str(points + 1),
         "can_add": ballot.left > 0 and (not ballot.max_per_item or points < ballot.max_per_item),
         "key_add": live_forms.new_key(),
         "key_remove": live_forms.new_key(),
         "vote_url": vote_url,
     }
+
+
+def _points_left(ballot: services.Ballot) -> dict:
+    """The « points left » line, in words: redrawn with every vote."""
+    left = ngettext(
+        "Il vous reste %(counter)s point sur %(budget)s.", "Il vous reste %(counter)s points sur %(budget)s.",
+        ballot.left,
+    ) % {"counter": ballot.left, "budget": ballot.budget}
+    limit = ngettext(
+        "Au plus %(counter)s point par choix.", "Au plus %(counter)s points par choix.", ballot.max_per_item
+    ) % {"counter": ballot.max_per_item}
+    return {"left": left, "limit": limit if ballot.max_per_item else ""}
 
 
 def _render_activity(request: HttpRequest, attendance: Attendance, *, status: int = 200, **kwargs):
@@ -680,7 +695,7 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         "workshops/live/_vote.html#vote-change",
         {
             "row": _ballot_row(receipt.item, receipt.ballot, _vote_url(receipt.item.sequence_id)),
-            "ballot": receipt.ballot,
+            "points_left": _points_left(receipt.ballot),
         },
     )
 

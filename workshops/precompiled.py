@@ -4,7 +4,7 @@ CPU than the database spends running it. Table and column names still come from 
 a migration cannot leave this SQL behind."""
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -16,6 +16,10 @@ class Statement:
     sql: str
     params_order: tuple[str, ...]
 
+    def bind(self, **values) -> tuple[str, list]:
+        """The statement and its parameters, for ``batch``."""
+        return self.sql, [values[name] for name in self.params_order]
+
     def fetchone(self, **values) -> tuple | None:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [values[name] for name in self.params_order])
@@ -25,6 +29,21 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, [values[name] for name in self.params_order])
             return cursor.fetchall()
+
+
+def batch(*statements: tuple[str, Sequence]) -> list[list[tuple]]:
+    """Each statement's rows (none for a plain write), the statements run in order: on
+    PostgreSQL in one round trip (the backend's ``batch``), elsewhere one after the other. Only
+    for statements whose parameters are known before the first one runs; a read sent after a
+    lock still runs once the lock is held, with a fresh snapshot."""
+    if hasattr(connection, "batch"):
+        return connection.batch(statements)
+    with connection.cursor() as cursor:
+        results = []
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            results.append(cursor.fetchall() if cursor.description is not None else [])
+        return results
 
 
 def precompiled(build: Callable[..., QuerySet]) -> Callable[[], Statement]:

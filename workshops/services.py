@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -162,19 +163,22 @@ def workshop_for_code(raw: str) -> Workshop | None:
 
 
 def _bump(workshop_id: int, *, state: bool = False, content: bool = False) -> None:
-    """Tell tablets (state) and the console and projector (content) that the room changed. Plain
-    SQL: it ends every participant's submission, where the ORM's compilation cost more CPU than
-    the update."""
+    """Tell tablets (state) and the console and projector (content) that the room changed."""
+    precompiled.batch(_bump_statement(workshop_id, state=state, content=content))
+
+
+def _bump_statement(workshop_id: int, *, state: bool = False, content: bool = False) -> tuple[str, list]:
+    """Plain SQL: it ends every participant's submission, where the ORM's compilation cost more
+    CPU than the update."""
     quote = connection.ops.quote_name
     bumps = (("state_version", state), ("content_version", content))
     columns = [quote(name) for name, bumped in bumps if bumped]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Workshop._meta.db_table)} SET "
-            + ", ".join(f"{column} = {column} + 1" for column in columns)
-            + " WHERE id = %s",
-            [workshop_id],
-        )
+    return (
+        f"UPDATE {quote(Workshop._meta.db_table)} SET "
+        + ", ".join(f"{column} = {column} + 1" for column in columns)
+        + " WHERE id = %s",
+        [workshop_id],
+    )
 
 
 @transaction.atomic
@@ -393,7 +397,10 @@ def _locked_attendance_sql(pk):
 def _lock_participant(attendance: Attendance) -> Attendance:
     """Lock the participant's Attendance row: their devices are serialised, not the room. The
     other fields of the row load only if a caller reads them."""
-    row = _locked_attendance_sql().fetchone(pk=attendance.pk)
+    return _locked(_locked_attendance_sql().fetchone(pk=attendance.pk))
+
+
+def _locked(row: tuple | None) -> Attendance:
     if row is None:
         raise LiveError(str(PLACE_LOST))
     attendance = precompiled.instance(Attendance, LOCKED_ATTENDANCE_FIELDS, row)
@@ -420,21 +427,24 @@ def _check_sequence(*, attendance: Attendance, sequence: Sequence | None, activi
 
 
 def _key_already_applied(*, attendance: Attendance, key: str) -> bool:
-    """Record the idempotency key; True when it was there already (a double tap, a retry).
+    """Record the idempotency key; True when it was there already (a double tap, a retry)."""
+    (inserted,) = precompiled.batch(_key_statement(attendance=attendance, key=key))
+    return not inserted
 
-    One INSERT … ON CONFLICT DO NOTHING RETURNING round trip (PostgreSQL, SQLite ≥ 3.35) instead
-    of a savepoint, an insert and a release: this sits on every tablet submission."""
+
+def _key_statement(*, attendance: Attendance, key: str) -> tuple[str, list]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥ 3.35): no row back when
+    the key was there already, and no savepoint, insert and release: this sits on every tablet
+    submission."""
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise LiveError(_("Le formulaire a expiré : réessayez."))
     table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({column}, attendance_id, created_at) VALUES (%s, %s, %s) "
-            f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
-            [key, attendance.pk, timezone.now()],
-        )
-        return cursor.fetchone() is None
+    return (
+        f"INSERT INTO {table} ({column}, attendance_id, created_at) VALUES (%s, %s, %s) "
+        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
+        [key, attendance.pk, timezone.now()],
+    )
 
 
 def _admit_submission(
@@ -635,16 +645,30 @@ def _ballot_sql(sequence_id, participant_id):
 
 def ballot_for(*, sequence: Sequence, participant_id: int | None) -> Ballot:
     mine = (
-        dict(_ballot_sql().fetchall(sequence_id=sequence.pk, participant_id=participant_id))
+        _ballot_sql().fetchall(sequence_id=sequence.pk, participant_id=participant_id)
         if participant_id is not None
-        else {}
+        else []
     )
+    return _ballot(sequence, mine)
+
+
+def _ballot(sequence: Sequence, mine: Iterable[tuple[int, int]]) -> Ballot:
     return Ballot(
         sequence_id=sequence.pk,
         budget=sequence.points_per_participant,
         max_per_item=sequence.max_points_per_item,
-        mine=mine,
+        mine=dict(mine),
     )
+
+
+@precompiled.precompiled
+def _ballot_of_place_sql(attendance_id, item_id):
+    """The ballot of whoever holds this place, in the vote of this item: read by the two ids a
+    vote is given, so it can go with the lock instead of waiting for the lock's answer."""
+    return Vote.objects.filter(
+        participant_id=Subquery(Attendance.objects.filter(pk=attendance_id).values("participant_id")),
+        ballot_item__sequence_id=Subquery(BallotItem.objects.filter(pk=item_id).order_by().values("sequence_id")),
+    ).values_list("ballot_item_id", "points")
 
 
 BALLOT_ITEM_FIELDS = precompiled.loaded_fields(
@@ -657,14 +681,13 @@ VOTE_SEQUENCE_FIELDS = precompiled.loaded_fields(
 
 @precompiled.precompiled
 def _ballot_item_sql(pk):
-    return BallotItem.objects.filter(pk=pk).values_list(
+    return BallotItem.objects.filter(pk=pk).order_by().values_list(
         *BALLOT_ITEM_FIELDS, *(f"sequence__{name}" for name in VOTE_SEQUENCE_FIELDS)
     )
 
 
-def _ballot_item(pk: int) -> BallotItem | None:
-    """The item and what a vote checks of its sequence, in one narrow query."""
-    row = _ballot_item_sql().fetchone(pk=pk)
+def _ballot_item(row: tuple | None) -> BallotItem | None:
+    """The item and what a vote checks of its sequence, from one narrow query."""
     if row is None:
         return None
     item = precompiled.instance(BallotItem, BALLOT_ITEM_FIELDS, row[: len(BALLOT_ITEM_FIELDS)])
@@ -672,22 +695,17 @@ def _ballot_item(pk: int) -> BallotItem | None:
     return item
 
 
-def _vote_write(*, item_id: int, participant_id: int, points: int) -> None:
+def _vote_statement(*, item_id: int, participant_id: int, points: int) -> tuple[str, list]:
     """One statement: put the points (insert or update, the pair is unique) or take them back."""
     table = connection.ops.quote_name(Vote._meta.db_table)
-    with connection.cursor() as cursor:
-        if points:
-            cursor.execute(
-                f"INSERT INTO {table} (ballot_item_id, participant_id, points, updated_at) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (ballot_item_id, participant_id) "
-                "DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at",
-                [item_id, participant_id, points, timezone.now()],
-            )
-        else:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE ballot_item_id = %s AND participant_id = %s",
-                [item_id, participant_id],
-            )
+    if points:
+        return (
+            f"INSERT INTO {table} (ballot_item_id, participant_id, points, updated_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (ballot_item_id, participant_id) "
+            "DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at",
+            [item_id, participant_id, points, timezone.now()],
+        )
+    return f"DELETE FROM {table} WHERE ballot_item_id = %s AND participant_id = %s", [item_id, participant_id]
 
 
 @dataclass(frozen=True)
@@ -713,17 +731,26 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
     overrides a newer choice). Changing one's mind is allowed until the sequence closes.
 
     ``item`` may be unsaved (only its pk is used): the item and its sequence are read after the
-    lock, in one query, so a vote racing the facilitator's « close » is refused."""
-    attendance = _lock_participant(attendance)
+    lock, so a vote racing the facilitator's « close » is refused.
+
+    Two round trips on PostgreSQL (``precompiled.batch``): the lock, the item, the key and the
+    ballot, which run in that order; then the write and the room's version. A refusal between
+    them rolls the key back with the rest."""
     expected_sequence_id = item.sequence_id
-    item = _ballot_item(item.pk)
+    locked, item_row, inserted, mine = precompiled.batch(
+        _locked_attendance_sql().bind(pk=attendance.pk),
+        _ballot_item_sql().bind(pk=item.pk),
+        _key_statement(attendance=attendance, key=key),
+        _ballot_of_place_sql().bind(attendance_id=attendance.pk, item_id=item.pk),
+    )
+    attendance = _locked(next(iter(locked), None))
+    item = _ballot_item(next(iter(item_row), None))
     if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
         raise LiveError(str(NOT_ON_THIS_BALLOT))
     sequence = _check_sequence(attendance=attendance, sequence=item.sequence, activities=Activity.voting())
-    done = _key_already_applied(attendance=attendance, key=key)
-    ballot = ballot_for(sequence=sequence, participant_id=attendance.participant_id)
+    ballot = _ballot(sequence, mine)
     left_before = ballot.left
-    if done:
+    if not inserted:
         return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
     if not isinstance(points, int) or points < 0:
         raise LiveError(_("Nombre de points invalide."))
@@ -741,12 +768,14 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
             _("Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis.")
         )
     # The Attendance lock makes the ballot just read authoritative: no one else writes these rows.
-    _vote_write(item_id=item.pk, participant_id=attendance.participant_id, points=points)
+    precompiled.batch(
+        _vote_statement(item_id=item.pk, participant_id=attendance.participant_id, points=points),
+        _bump_statement(attendance.workshop_id, content=True),
+    )
     if points:
         ballot.mine[item.pk] = points
     else:
         ballot.mine.pop(item.pk, None)
-    _room_changed(attendance)
     return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
 
 

@@ -8,6 +8,7 @@ import io
 import itertools
 import json
 import os
+import re
 import resource
 import secrets
 import statistics
@@ -41,13 +42,39 @@ def client_for(place: str) -> Client:
 
 
 def counted(call) -> dict:
+    """Round trips (captured queries) and the statements they carry: a batch
+    (workshops.precompiled.batch) sends several in one round trip, each as EXECUTE of a statement
+    prepared on the connection, shown here as the SQL it runs."""
     with CaptureQueriesContext(connection) as queries:
         response = call()
+    statements = [[_readable(part) for part in _parts(q["sql"])] for q in queries.captured_queries]
     return {
         "status": response.status_code,
         "queries": len(queries),
-        "sql": [q["sql"][:160] for q in queries.captured_queries],
+        "statements_per_query": [len(parts) for parts in statements],
+        "sql": [" ; ".join(part[:160] for part in parts) for parts in statements],
     }
+
+
+def _parts(sql: str) -> list[str]:
+    """The statements of one round trip, a batch's PREPAREs apart (they only name a statement)."""
+    if not sql.startswith(("EXECUTE ", "PREPARE ")):
+        return [sql]
+    return [part for part in sql.split("; ") if not part.startswith("PREPARE ")]
+
+
+def _readable(part: str) -> str:
+    if not part.startswith("EXECUTE ") or connection.vendor != "postgresql":
+        return part
+    name = part.removeprefix("EXECUTE ").split("(", 1)[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        row = cursor.fetchone()
+    if row is None:
+        return part
+    # The statement column holds the whole query that prepared it: keep this PREPARE's body.
+    body = row[0].split(f"PREPARE {name} AS ", 1)[1]
+    return re.split(r"; (?:PREPARE|EXECUTE) ", body, maxsplit=1)[0]
 
 
 def tablet_requests(workshop: dict) -> dict:

@@ -6,13 +6,88 @@ that restarted or ended the session has written its goodbye and closed the socke
 it readable, and then Django's own check runs and replaces the connection before the request
 uses it."""
 
+import hashlib
+import re
 import select
+from collections.abc import Sequence
 
 from django.db.backends.postgresql import base
-from psycopg import pq
+from django.db.backends.postgresql.psycopg_any import register_tzloader
+from psycopg import adapters, pq
+
+TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
+PLACEHOLDER = re.compile("%%|%s")
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # The batch statements this connection has prepared; None: unknown, ask the server.
+    _batch_prepared: set[str] | None = None
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        self._batch_prepared: set[str] | None = set()
+        return connection
+
+    def batch(self, statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
+        """Run statements in one round trip, in order, each with its own snapshot (read
+        committed), and return each one's rows (none for a plain write).
+
+        One query of several statements needs client-side binding (psycopg's ClientCursor, as
+        Django's default cursor). Each statement is prepared once per connection (PREPARE, then
+        EXECUTE), as server-side binding does, so PostgreSQL does not plan it again; with
+        ``server_side_binding`` off (a pooler that cannot keep prepared statements), the
+        statements go as they are. Logged as one query."""
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        prepare = self.settings_dict["OPTIONS"].get("server_side_binding") is True
+        with self.wrap_database_errors:
+            raw = base.Cursor(self.connection)
+            self._register_timezone(raw)
+        with self._prepare_cursor(raw) as cursor:
+            parts = self._prepared_parts(cursor, statements) if prepare else statements
+            sql = "; ".join(part for part, _values in parts)
+            params = [value for _part, values in parts for value in values]
+            try:
+                cursor.execute(sql, params)
+            except Exception:
+                self._batch_prepared = None  # some PREPAREs may have run: ask the server next time
+                raise
+            with self.wrap_database_errors:
+                results = [_rows(raw)]
+                while raw.nextset():
+                    results.append(_rows(raw))
+        executed = zip(results, parts, strict=True)
+        return [rows for rows, (part, _values) in executed if not part.startswith("PREPARE")]
+
+    def _prepared_parts(self, cursor, statements) -> list[tuple[str, Sequence]]:
+        """EXECUTE each statement, after its PREPARE the first time this connection sees it."""
+        if self._batch_prepared is None:
+            cursor.execute("SELECT name FROM pg_prepared_statements")
+            self._batch_prepared = {name for (name,) in cursor.fetchall()}
+        parts = []
+        for sql, values in statements:
+            name = "ve_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
+            if name not in self._batch_prepared:
+                parts.append((f"PREPARE {name} AS {_numbered(sql)}", []))
+                self._batch_prepared.add(name)
+            arguments = f"({', '.join(['%s'] * len(values))})" if values else ""
+            parts.append((f"EXECUTE {name}{arguments}", values))
+        return parts
+
+    def _rollback(self) -> None:
+        self._batch_prepared = None  # psycopg deallocates every prepared statement on a rollback
+        super()._rollback()
+
+    def _savepoint_rollback(self, sid) -> None:
+        self._batch_prepared = None  # likewise (its command tag is ROLLBACK)
+        super()._savepoint_rollback(sid)
+
+    def _register_timezone(self, cursor) -> None:
+        """As Django's create_cursor does: only when the connection's timezone disagrees."""
+        loader = self.connection.adapters.get_loader(TIMESTAMPTZ_OID, pq.Format.TEXT)
+        if self.timezone != loader.timezone:
+            register_tzloader(self.timezone, cursor)
+
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is not None
@@ -34,3 +109,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         waiting = select.poll()
         waiting.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
         return not waiting.poll(0)
+
+
+def _rows(cursor) -> list[tuple]:
+    return cursor.fetchall() if cursor.pgresult.status == pq.ExecStatus.TUPLES_OK else []
+
+
+def _numbered(sql: str) -> str:
+    """Django's ``%s`` placeholders as PREPARE's ``$1, $2…``, its ``%%`` kept for the
+    client-side binding that sends the batch."""
+    numbers = iter(range(1, sql.count("%s") + 1))
+    return PLACEHOLDER.sub(lambda match: "%%" if match[0] == "%%" else f"${next(numbers)}", sql)

@@ -1,0 +1,89 @@
+"""precompiled.batch: several statements in one round trip on PostgreSQL (each prepared once per
+connection), one after the other elsewhere, with the same rows either way; and a connection whose
+prepared statements psycopg dropped (it does so on every rollback) still runs its batches."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from workshops import precompiled
+from workshops.models import Concertation
+
+pytestmark = pytest.mark.django_db
+
+ODD = "l'atelier à 100 %; DROP TABLE x; -- « ok » 👩🏽‍🚒"
+
+
+def ours_prepared() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 've\\_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("one round trip and prepared statements are PostgreSQL's")
+
+
+def three_statements(concertation: Concertation) -> list[tuple[str, list]]:
+    table = connection.ops.quote_name(Concertation._meta.db_table)
+    return [
+        (f"SELECT id, title FROM {table} WHERE id = %s", [concertation.pk]),
+        (f"UPDATE {table} SET title = %s WHERE id = %s", [ODD, concertation.pk]),
+        (f"SELECT title FROM {table} WHERE id = %s", [concertation.pk]),
+    ]
+
+
+def test_a_batch_gives_each_statements_rows_in_order_and_later_ones_see_earlier_writes(concertation):
+    before = concertation.title
+    selected, updated, after = precompiled.batch(*three_statements(concertation))
+    assert selected == [(concertation.pk, before)]
+    assert updated == []  # a plain write has no rows
+    assert after == [(ODD,)]  # bound as a value, never as SQL
+    concertation.refresh_from_db()
+    assert concertation.title == ODD
+
+
+def test_on_postgresql_a_batch_is_one_round_trip_and_prepares_each_statement_once(
+    concertation, postgres_only
+):
+    precompiled.batch(("SELECT %s", [1]))  # after the test's set-up rolled back: asks the server once
+    with CaptureQueriesContext(connection) as first:
+        precompiled.batch(*three_statements(concertation))
+    with CaptureQueriesContext(connection) as second:
+        rows = precompiled.batch(*three_statements(concertation))
+    assert len(first) == 1 and first[0]["sql"].count("PREPARE ") == 3
+    assert len(second) == 1 and "PREPARE " not in second[0]["sql"]
+    assert second[0]["sql"].count("EXECUTE ") == 3
+    assert rows[2] == [(ODD,)]
+
+
+def test_a_batch_runs_after_a_rollback_made_psycopg_drop_every_prepared_statement(
+    concertation, postgres_only
+):
+    precompiled.batch(*three_statements(concertation))
+    assert len(ours_prepared()) >= 3
+    for _ in range(8):  # past prepare_threshold: psycopg now has prepared statements of its own
+        Concertation.objects.filter(pk=concertation.pk).exists()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Concertation.objects.filter(pk=concertation.pk).update(title="rolled back")
+        raise RuntimeError
+    Concertation.objects.filter(pk=concertation.pk).exists()  # psycopg deallocates lazily
+    assert ours_prepared() == set()  # what the batch had prepared is gone with the rollback
+    assert precompiled.batch(*three_statements(concertation))[2] == [(ODD,)]
+
+
+def test_a_batch_that_failed_leaves_the_next_one_working(concertation, postgres_only):
+    broken = [*three_statements(concertation), ("SELECT 1 / %s", [0])]
+    with pytest.raises(Exception, match="division by zero"), transaction.atomic():
+        precompiled.batch(*broken)
+    assert precompiled.batch(*three_statements(concertation))[0][0][0] == concertation.pk
+
+
+def test_without_server_side_binding_a_batch_prepares_nothing(concertation, postgres_only, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", False)
+    with CaptureQueriesContext(connection) as queries:
+        rows = precompiled.batch(*three_statements(concertation))
+    assert len(queries) == 1 and "PREPARE" not in queries[0]["sql"] and "EXECUTE" not in queries[0]["sql"]
+    assert rows[2] == [(ODD,)]
