@@ -2,6 +2,8 @@
 connection), one after the other elsewhere, with the same rows either way; and a connection whose
 prepared statements psycopg dropped (it does so on every rollback) still runs its batches."""
 
+import uuid
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -26,12 +28,14 @@ def postgres_only():
         pytest.skip("one round trip and prepared statements are PostgreSQL's")
 
 
-def three_statements(concertation: Concertation) -> list[tuple[str, list]]:
+def three_statements(concertation: Concertation, *, new: bool = False) -> list[tuple[str, list]]:
+    """``new``: statements this connection has never seen (another test may have prepared them)."""
     table = connection.ops.quote_name(Concertation._meta.db_table)
+    mark = f" /* {uuid.uuid4().hex} */" if new else ""
     return [
-        (f"SELECT id, title FROM {table} WHERE id = %s", [concertation.pk]),
-        (f"UPDATE {table} SET title = %s WHERE id = %s", [ODD, concertation.pk]),
-        (f"SELECT title FROM {table} WHERE id = %s", [concertation.pk]),
+        (f"SELECT id, title FROM {table} WHERE id = %s{mark}", [concertation.pk]),
+        (f"UPDATE {table} SET title = %s WHERE id = %s{mark}", [ODD, concertation.pk]),
+        (f"SELECT title FROM {table} WHERE id = %s{mark}", [concertation.pk]),
     ]
 
 
@@ -48,11 +52,12 @@ def test_a_batch_gives_each_statements_rows_in_order_and_later_ones_see_earlier_
 def test_on_postgresql_a_batch_is_one_round_trip_and_prepares_each_statement_once(
     concertation, postgres_only
 ):
+    statements = three_statements(concertation, new=True)
     precompiled.batch(("SELECT %s", [1]))  # after the test's set-up rolled back: asks the server once
     with CaptureQueriesContext(connection) as first:
-        precompiled.batch(*three_statements(concertation))
+        precompiled.batch(*statements)
     with CaptureQueriesContext(connection) as second:
-        rows = precompiled.batch(*three_statements(concertation))
+        rows = precompiled.batch(*statements)
     assert len(first) == 1 and first[0]["sql"].count("PREPARE ") == 3
     assert len(second) == 1 and "PREPARE " not in second[0]["sql"]
     assert second[0]["sql"].count("EXECUTE ") == 3
