@@ -22,12 +22,12 @@ class Statement:
 
     def fetchone(self, **values) -> tuple | None:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, [values[name] for name in self.params_order])
+            cursor.execute(*self.bind(**values))
             return cursor.fetchone()
 
     def fetchall(self, **values) -> list[tuple]:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, [values[name] for name in self.params_order])
+            cursor.execute(*self.bind(**values))
             return cursor.fetchall()
 
 

@@ -541,8 +541,9 @@ def _ratio_shortfalls(report: dict) -> list[str]:
             "trivial view."
         )
         if endpoint == "vote":
+            trips = report["probes"]["requests"]["vote, big"]["vote (change)"]["queries"]
             text += (
-                " A vote is its SQL statements (listed below) in five round trips, each of which costs "
+                f" A vote is its SQL statements (listed below) in {trips} round trips, each of which costs "
                 "the app, the kernel and PostgreSQL: the tablet's place; BEGIN; the lock on the "
                 "participant's place (two devices cannot overspend), the item and its sequence read "
                 "after that lock (a vote racing « close » is refused), the idempotency key (a double "

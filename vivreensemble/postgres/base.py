@@ -25,7 +25,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
-        self._batch_prepared: set[str] | None = set()
+        self._batch_prepared = set()
         return connection
 
     def batch(self, statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
