@@ -666,9 +666,10 @@ def _redraw(request: HttpRequest, **kwargs) -> HttpResponse:
 def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     """Add or take back a point; the form says the new total for the item (and its key). The
     answer is that item's row and the points left (swapped out of band): the rest of the ballot
-    is unchanged, unless the last point was just spent or given back."""
-    state = _tablet_state(request)
-    if state is None:
+    is unchanged, unless the last point was just spent or given back. The place is read by the
+    vote itself, under its lock."""
+    token = _place_token(request)
+    if token is None:
         return _place_lost(request)
     form = live_forms.VoteForm(request.POST)
     if not form.is_valid():
@@ -677,7 +678,7 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _redraw(request, alert=_("Nombre de points invalide."), status=422)
     try:
         receipt = services.vote_cast(
-            attendance=Attendance(pk=state.attendance_id, workshop_id=state.workshop_id),
+            attendance=Attendance(token=token),
             item=BallotItem(pk=form.cleaned_data["item"], sequence_id=sequence_pk),
             points=form.cleaned_data["points"],
             key=form.cleaned_data["key"],
@@ -686,7 +687,7 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _redraw(request, alert=refusal.message, status=409)
     if not request.htmx:
         return redirect("workshops:live_tablet")
-    if receipt.item.sequence_id != state.sequence_id:
+    if receipt.item.sequence_id != receipt.current_sequence_id:
         return _redraw(request)
     if receipt.other_items_changed:
         return _redraw(request, ballot=receipt.ballot)

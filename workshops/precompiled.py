@@ -3,11 +3,13 @@ all session long (the 2-second poll, a vote): there, compiling a query with the 
 CPU than the database spends running it. Table and column names still come from the models, so
 a migration cannot leave this SQL behind."""
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import Error, connection
+from django.db import transaction as db_transaction
 from django.db.models import Model, QuerySet
 
 
@@ -46,17 +48,68 @@ def batch(*statements: tuple[str, Sequence]) -> list[list[tuple]]:
         return results
 
 
+class Batches:
+    """The batches of one transaction (``transaction``)."""
+
+    def __init__(self, *, folded: bool):
+        self.folded = folded
+        self.begun = self.ended = False
+
+    def batch(self, *statements: tuple[str, Sequence], last: bool = False) -> list[list[tuple]]:
+        """As ``batch``; ``last``: nothing is sent after it in this transaction, so COMMIT can
+        ride with it."""
+        if not self.folded:
+            return batch(*statements)
+        rows = connection.batch(statements, begin=not self.begun, commit=last)
+        self.begun, self.ended = True, last
+        return rows
+
+
+@contextlib.contextmanager
+def transaction() -> Iterator[Batches]:
+    """A transaction made of batches. On PostgreSQL, when no transaction is open around it (a
+    request, not a test), BEGIN rides with the first batch and COMMIT with the ``last`` one: two
+    round trips where ``transaction.atomic`` takes four. Elsewhere, and inside someone else's
+    transaction, it is ``transaction.atomic``.
+
+    Only batches inside: an ORM write or a nested ``atomic`` would not know of the open
+    transaction (Django believes it is in autocommit). An exception rolls everything back; a
+    normal exit before a ``last`` batch commits. The backend rolls back any transaction still
+    open when a request ends (vivreensemble/postgres/base.py)."""
+    if not (hasattr(connection, "batch") and connection.get_autocommit()):
+        with db_transaction.atomic():
+            yield Batches(folded=False)
+        return
+    batches = Batches(folded=True)
+    try:
+        yield batches
+    except BaseException:
+        if batches.begun and not batches.ended:
+            try:
+                connection.rollback()
+            except Error:
+                connection.close()  # as transaction.atomic does: the connection is unusable
+        raise
+    if batches.begun and not batches.ended:
+        connection.batch((), commit=True)
+
+
 def precompiled(build: Callable[..., QuerySet]) -> Callable[[], Statement]:
     """Decorate a function that builds a queryset from named placeholder values; calling the
-    decorated function gives the compiled Statement (once per process, on first use, so inside
-    the transaction a SELECT … FOR UPDATE needs). Each placeholder gets a distinct sentinel, so
-    the order of parameters in the SQL is read off the compiled query, never guessed."""
+    decorated function gives the compiled Statement (once per process, on first use, before the
+    statement's batch is sent). Each placeholder gets a distinct sentinel, so the order of
+    parameters in the SQL is read off the compiled query, never guessed."""
     names = build.__code__.co_varnames[: build.__code__.co_argcount]
 
     @functools.cache
     def statement() -> Statement:
         sentinels = {name: -(1_000_003 + index) for index, name in enumerate(names)}
-        sql, params = build(**sentinels).query.sql_with_params()
+        query = build(**sentinels).query
+        # The ORM compiles SELECT … FOR UPDATE only inside a transaction; opening and ending
+        # one with nothing in it sends nothing to the database.
+        needs_transaction = query.select_for_update and connection.get_autocommit()
+        with db_transaction.atomic() if needs_transaction else contextlib.nullcontext():
+            sql, params = query.sql_with_params()
         by_sentinel = {key: name for name, value in sentinels.items() for key in (value, str(value))}
         return Statement(sql=sql, params_order=tuple(by_sentinel[value] for value in params))
 

@@ -436,15 +436,20 @@ def _key_statement(*, attendance: Attendance, key: str) -> tuple[str, list]:
     """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥ 3.35): no row back when
     the key was there already, and no savepoint, insert and release: this sits on every tablet
     submission."""
-    key = (key or "").strip()
-    if not key or len(key) > 64:
-        raise LiveError(_("Le formulaire a expiré : réessayez."))
+    key = _checked_key(key)
     table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
     return (
         f"INSERT INTO {table} ({column}, attendance_id, created_at) VALUES (%s, %s, %s) "
         f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
         [key, attendance.pk, timezone.now()],
     )
+
+
+def _checked_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise LiveError(_("Le formulaire a expiré : réessayez."))
+    return key
 
 
 def _admit_submission(
@@ -662,13 +667,37 @@ def _ballot(sequence: Sequence, mine: Iterable[tuple[int, int]]) -> Ballot:
 
 
 @precompiled.precompiled
-def _ballot_of_place_sql(attendance_id, item_id):
-    """The ballot of whoever holds this place, in the vote of this item: read by the two ids a
-    vote is given, so it can go with the lock instead of waiting for the lock's answer."""
+def _ballot_of_place_sql(token, item_id):
+    """The ballot of whoever holds this place, in the vote of this item: read by what a vote is
+    given, so it can go with the lock instead of waiting for the lock's answer."""
     return Vote.objects.filter(
-        participant_id=Subquery(Attendance.objects.filter(pk=attendance_id).values("participant_id")),
+        participant_id=Subquery(Attendance.objects.filter(token=token).values("participant_id")),
         ballot_item__sequence_id=Subquery(BallotItem.objects.filter(pk=item_id).order_by().values("sequence_id")),
     ).values_list("ballot_item_id", "points")
+
+
+@precompiled.precompiled
+def _locked_place_sql(token):
+    """The place with its workshop's current sequence, the place's row locked."""
+    return (
+        Attendance.objects.select_for_update(of=("self",))
+        .filter(token=token)
+        .values_list(*LOCKED_ATTENDANCE_FIELDS, "workshop__current_sequence_id")
+    )
+
+
+def _key_of_place_statement(*, token: str, key: str) -> tuple[str, list]:
+    """``_key_statement`` for the place holding this token: no row is inserted for an unknown
+    one (the lock, in the same round trip, finds none either)."""
+    key = _checked_key(key)
+    table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
+    places = connection.ops.quote_name(Attendance._meta.db_table)
+    return (
+        f"INSERT INTO {table} ({column}, attendance_id, created_at) "
+        f"SELECT %s, id, %s FROM {places} WHERE token = %s "
+        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
+        [key, timezone.now(), token],
+    )
 
 
 BALLOT_ITEM_FIELDS = precompiled.loaded_fields(
@@ -710,73 +739,83 @@ def _vote_statement(*, item_id: int, participant_id: int, points: int) -> tuple[
 
 @dataclass(frozen=True)
 class VoteReceipt:
-    """A vote's outcome for the tablet: the ballot after it, the item voted on, and what was left
-    before. Only that item's row changes on screen, unless spending the last point (or getting
-    one back) changes what every other item allows."""
+    """A vote's outcome for the tablet: the ballot after it, the item voted on, what was left
+    before, and the sequence the workshop shows now. Only that item's row changes on screen,
+    unless spending the last point (or getting one back) changes what every other item allows,
+    or the facilitator has moved the room on."""
 
     ballot: Ballot
     item: BallotItem
     left_before: int
+    current_sequence_id: int | None
 
     @property
     def other_items_changed(self) -> bool:
         return (self.left_before == 0) != (self.ballot.left == 0)
 
 
-@transaction.atomic
 def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str) -> VoteReceipt:
     """Put ``points`` (0 takes them back) on one ballot item. The participant's Attendance row is
     locked first, so two devices voting at once are serialised and the budget always holds; the
     idempotency key makes a double tap or a retried request count once (and a late retry never
     overrides a newer choice). Changing one's mind is allowed until the sequence closes.
 
-    ``item`` may be unsaved (only its pk is used): the item and its sequence are read after the
-    lock, so a vote racing the facilitator's « close » is refused.
+    ``attendance`` and ``item`` may be unsaved: only the place's token and the item's pk are
+    used. The place, the item and its sequence are read after the lock, so a vote racing the
+    facilitator's « close » is refused.
 
-    Two round trips on PostgreSQL (``precompiled.batch``): the lock, the item, the key and the
-    ballot, which run in that order; then the write and the room's version. A refusal between
-    them rolls the key back with the rest."""
+    Two round trips on PostgreSQL (``precompiled.transaction``): BEGIN, the lock, the item, the
+    key and the ballot, which run in that order; then the write, the room's version and COMMIT. A
+    refusal between them rolls the key back with the rest."""
     expected_sequence_id = item.sequence_id
-    locked, item_row, inserted, mine = precompiled.batch(
-        _locked_attendance_sql().bind(pk=attendance.pk),
-        _ballot_item_sql().bind(pk=item.pk),
-        _key_statement(attendance=attendance, key=key),
-        _ballot_of_place_sql().bind(attendance_id=attendance.pk, item_id=item.pk),
-    )
-    attendance = _locked(next(iter(locked), None))
-    item = _ballot_item(next(iter(item_row), None))
-    if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
-        raise LiveError(str(NOT_ON_THIS_BALLOT))
-    sequence = _check_sequence(attendance=attendance, sequence=item.sequence, activities=Activity.voting())
-    ballot = _ballot(sequence, mine)
-    left_before = ballot.left
-    if not inserted:
-        return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
-    if not isinstance(points, int) or points < 0:
-        raise LiveError(_("Nombre de points invalide."))
-    if sequence.max_points_per_item and points > sequence.max_points_per_item:
-        raise LiveError(
-            ngettext(
-                "Au plus %(max)d point par élément.", "Au plus %(max)d points par élément.",
-                sequence.max_points_per_item,
+    with precompiled.transaction() as unit:
+        locked, item_row, inserted, mine = unit.batch(
+            _locked_place_sql().bind(token=attendance.token),
+            _ballot_item_sql().bind(pk=item.pk),
+            _key_of_place_statement(token=attendance.token, key=key),
+            _ballot_of_place_sql().bind(token=attendance.token, item_id=item.pk),
+        )
+        place = next(iter(locked), None)
+        attendance = _locked(place[: len(LOCKED_ATTENDANCE_FIELDS)] if place else None)
+        current_sequence_id = place[-1]
+        item = _ballot_item(next(iter(item_row), None))
+        if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
+            raise LiveError(str(NOT_ON_THIS_BALLOT))
+        sequence = _check_sequence(
+            attendance=attendance, sequence=item.sequence, activities=Activity.voting()
+        )
+        ballot = _ballot(sequence, mine)
+        receipt = VoteReceipt(
+            ballot=ballot, item=item, left_before=ballot.left, current_sequence_id=current_sequence_id
+        )
+        if not inserted:
+            return receipt
+        if not isinstance(points, int) or points < 0:
+            raise LiveError(_("Nombre de points invalide."))
+        if sequence.max_points_per_item and points > sequence.max_points_per_item:
+            raise LiveError(
+                ngettext(
+                    "Au plus %(max)d point par élément.", "Au plus %(max)d points par élément.",
+                    sequence.max_points_per_item,
+                )
+                % {"max": sequence.max_points_per_item}
             )
-            % {"max": sequence.max_points_per_item}
+        others = ballot.used - ballot.mine.get(item.pk, 0)
+        if others + points > sequence.points_per_participant:
+            raise LiveError(_(
+                "Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis."
+            ))
+        # The Attendance lock makes the ballot just read authoritative: no one else writes these rows.
+        unit.batch(
+            _vote_statement(item_id=item.pk, participant_id=attendance.participant_id, points=points),
+            _bump_statement(attendance.workshop_id, content=True),
+            last=True,
         )
-    others = ballot.used - ballot.mine.get(item.pk, 0)
-    if others + points > sequence.points_per_participant:
-        raise LiveError(
-            _("Vous avez déjà réparti tous vos points : retirez-en d'un autre élément pour changer d'avis.")
-        )
-    # The Attendance lock makes the ballot just read authoritative: no one else writes these rows.
-    precompiled.batch(
-        _vote_statement(item_id=item.pk, participant_id=attendance.participant_id, points=points),
-        _bump_statement(attendance.workshop_id, content=True),
-    )
     if points:
         ballot.mine[item.pk] = points
     else:
         ballot.mine.pop(item.pk, None)
-    return VoteReceipt(ballot=ballot, item=item, left_before=left_before)
+    return receipt
 
 
 @transaction.atomic

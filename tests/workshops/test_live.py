@@ -371,14 +371,15 @@ def test_vote_endpoint_query_count_does_not_grow_with_voters_and_items(
         services.vote_cast(attendance=attendance, item=items[0], points=1, key=f"k{participant.pk}")
     join(client, workshop, people[0])
     url = f"/atelier/sequences/{sequence.pk}/vote/"
-    # View: 1. the device's attendance (+ workshop, current sequence).
-    # vote_cast, around a savepoint (the test's transaction; BEGIN and COMMIT in production):
-    # 2. lock the attendance, 3. the ballot item with its sequence, 4. record the idempotency key
-    # (one INSERT … ON CONFLICT), 5. the participant's points; then 6. put their points on the
-    # item, 7. bump the workshop's content version (last, so the room is not queued).
-    # On PostgreSQL 2–5 go in one round trip and 6–7 in another (precompiled.batch).
-    # The answer is drawn from what vote_cast read: no query.
-    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 9):
+    # vote_cast, around a savepoint here (the test's transaction; in production BEGIN and COMMIT
+    # ride with the two batches: tests/test_batched_transaction.py):
+    # 1. lock the device's place (with its workshop's current sequence), 2. the ballot item with
+    # its sequence, 3. record the idempotency key (one INSERT … ON CONFLICT), 4. the participant's
+    # points; then 5. put their points on the item, 6. bump the workshop's content version (last,
+    # so the room is not queued). On PostgreSQL 1–4 go in one round trip and 5–6 in another
+    # (precompiled.batch). The view reads nothing itself; the answer is drawn from what
+    # vote_cast read: no query.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 8):
         response = client.post(
             url, {"item": items[0].pk, "points": 2, "key": "tap"}, headers={"HX-Request": "true"}
         )

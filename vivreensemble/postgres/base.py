@@ -7,16 +7,20 @@ it readable, and then Django's own check runs and replaces the connection before
 uses it."""
 
 import hashlib
+import logging
 import re
 import select
 from collections.abc import Sequence
 
+from django.db import Error
 from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg import adapters, pq
 
 TIMESTAMPTZ_OID = adapters.types["timestamptz"].oid
+IDLE = pq.TransactionStatus.IDLE
 PLACEHOLDER = re.compile("%%|%s")
+logger = logging.getLogger(__name__)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -28,9 +32,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._batch_prepared = set()
         return connection
 
-    def batch(self, statements: Sequence[tuple[str, Sequence]]) -> list[list[tuple]]:
+    def batch(
+        self, statements: Sequence[tuple[str, Sequence]], *, begin: bool = False, commit: bool = False
+    ) -> list[list[tuple]]:
         """Run statements in one round trip, in order, each with its own snapshot (read
-        committed), and return each one's rows (none for a plain write).
+        committed), and return each one's rows (none for a plain write). ``begin`` and ``commit``
+        open and end a transaction in the same round trip (workshops/precompiled.py,
+        ``transaction``): only on a connection in autocommit, where psycopg sends no BEGIN itself.
 
         One query of several statements needs client-side binding (psycopg's ClientCursor, as
         Django's default cursor). Each statement is prepared once per connection (PREPARE, then
@@ -44,9 +52,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raw = base.Cursor(self.connection)
             self._register_timezone(raw)
         with self._prepare_cursor(raw) as cursor:
-            parts = self._prepared_parts(cursor, statements) if prepare else statements
-            sql = "; ".join(part for part, _values in parts)
-            params = [value for _part, values in parts for value in values]
+            parts = (
+                self._prepared_parts(cursor, statements)
+                if prepare and statements
+                else [(sql, values, True) for sql, values in statements]
+            )
+            if begin:
+                parts.insert(0, ("BEGIN", [], False))
+            if commit:
+                parts.append(("COMMIT", [], False))
+            sql = "; ".join(part for part, _values, _rows in parts)
+            params = [value for _part, values, _rows in parts for value in values]
             try:
                 cursor.execute(sql, params)
             except Exception:
@@ -57,10 +73,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 while raw.nextset():
                     results.append(_rows(raw))
         executed = zip(results, parts, strict=True)
-        return [rows for rows, (part, _values) in executed if not part.startswith("PREPARE")]
+        return [rows for rows, (_part, _values, wanted) in executed if wanted]
 
-    def _prepared_parts(self, cursor, statements) -> list[tuple[str, Sequence]]:
-        """EXECUTE each statement, after its PREPARE the first time this connection sees it."""
+    def _prepared_parts(self, cursor, statements) -> list[tuple[str, Sequence, bool]]:
+        """EXECUTE each statement, after its PREPARE the first time this connection sees it
+        (each part says whether its rows are the caller's)."""
         if self._batch_prepared is None:
             cursor.execute("SELECT name FROM pg_prepared_statements")
             self._batch_prepared = {name for (name,) in cursor.fetchall()}
@@ -68,10 +85,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         for sql, values in statements:
             name = "ve_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
             if name not in self._batch_prepared:
-                parts.append((f"PREPARE {name} AS {_numbered(sql)}", []))
+                parts.append((f"PREPARE {name} AS {_numbered(sql)}", [], False))
                 self._batch_prepared.add(name)
             arguments = f"({', '.join(['%s'] * len(values))})" if values else ""
-            parts.append((f"EXECUTE {name}{arguments}", values))
+            parts.append((f"EXECUTE {name}{arguments}", values, True))
         return parts
 
     def _rollback(self) -> None:
@@ -81,6 +98,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _savepoint_rollback(self, sid) -> None:
         self._batch_prepared = None  # likewise (its command tag is ROLLBACK)
         super()._savepoint_rollback(sid)
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        """Called as each request starts and ends. A transaction that a batch opened (``begin``)
+        and nobody ended would hold its locks, and the next request on this connection would run
+        inside it: never carry one over."""
+        if (
+            self.connection is not None
+            and self.autocommit
+            and self.connection.pgconn.transaction_status != IDLE
+        ):
+            logger.error("a transaction opened by a batch was left open; rolled back")
+            try:
+                self.rollback()
+            except Error:
+                self.close()
+        super().close_if_unusable_or_obsolete()
 
     def _register_timezone(self, cursor) -> None:
         """As Django's create_cursor does: only when the connection's timezone disagrees."""
@@ -104,7 +137,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection.closed or connection.broken:
             return False
-        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
+        if connection.pgconn.transaction_status != IDLE:
             return False
         waiting = select.poll()
         waiting.register(connection.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
