@@ -36,3 +36,27 @@ def test_password_guessing_is_slowed_down_without_locking_others_out(client):
     # Another account from the same address can still log in.
     other = client.post(url, {"username": "autre", "password": "mot-de-passe-test"})
     assert other.status_code == 302
+
+
+def test_the_policy_built_once_is_the_librarys_and_follows_its_settings(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get(reverse("login")).headers["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get(reverse("login")).headers["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_a_response_with_its_own_policy_parts_still_gets_them():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from vivreensemble.middleware import ConstantCSPMiddleware
+
+    def view(request):
+        response = HttpResponse("carte")
+        response._csp_update = {"img-src": ["https://tuiles.example.org"]}
+        return response
+
+    response = ConstantCSPMiddleware(view)(RequestFactory().get("/"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "img-src 'self' data: https://tuiles.example.org" in policy and "default-src 'self'" in policy

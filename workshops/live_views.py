@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import segno
@@ -28,7 +29,7 @@ from django.views.decorators.http import require_GET, require_POST
 from panels.models import Participant
 from posters.models import PosterValidation, PosterVersion
 from vivreensemble.throttle import failure_record, failures_exceeded
-from workshops import charts, curation, live_forms, services
+from workshops import charts, curation, live_forms, precompiled, room_state, services
 from workshops.models import (
     Activity,
     Attendance,
@@ -44,7 +45,6 @@ from workshops.models import (
     Workshop,
 )
 from workshops.permissions import led_workshop_or_404
-from workshops.precompiled import precompiled
 
 COOKIE = "ve_place"
 COOKIE_SALT = "workshops.live.place"
@@ -108,12 +108,41 @@ def _place_token(request: HttpRequest) -> str | None:
     return verified[0]
 
 
+def _all_fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+PLACE_PARTS = (
+    (Attendance, "", _all_fields(Attendance)),
+    (Workshop, "workshop__", _all_fields(Workshop)),
+    (Sequence, "workshop__current_sequence__", _all_fields(Sequence)),
+    # A tablet shows its participant's name, nothing else of their personal data.
+    (Participant, "participant__", precompiled.loaded_fields(Participant, ["id", "display_name"])),
+)
+
+
+@precompiled.precompiled
+def _place_sql(token):
+    columns = [prefix + name for _model, prefix, names in PLACE_PARTS for name in names]
+    return Attendance.objects.filter(token=token).values_list(*columns)[:1]
+
+
 def _attendance(request: HttpRequest) -> Attendance | None:
+    """The device's place with its workshop, the workshop's current sequence and the
+    participant's name: every tablet screen starts here, so the ORM's compilation of this JOIN
+    (more CPU than PostgreSQL spends running it) is done once per process."""
     token = _place_token(request)
-    if not token:
+    row = _place_sql().fetchone(token=token) if token else None
+    if row is None:
         return None
-    rows = Attendance.objects.select_related("workshop__current_sequence", "participant").filter(token=token)
-    return next(iter(rows[:1]), None)
+    parts, start = [], 0
+    for model, _prefix, names in PLACE_PARTS:
+        values, start = row[start : start + len(names)], start + len(names)
+        parts.append(None if values[0] is None else precompiled.instance(model, names, values))
+    attendance, workshop, sequence, participant = parts
+    workshop.current_sequence = sequence
+    attendance.workshop, attendance.participant = workshop, participant
+    return attendance
 
 
 def _place_lost(request: HttpRequest) -> HttpResponse:
@@ -167,10 +196,16 @@ class TabletState:
 
     @classmethod
     def for_token(cls, token: str) -> "TabletState | None":
-        """One narrow query (seven columns), no model instances: the 304 path of every poll,
-        which every tablet calls every 2 s, and the start of a vote."""
-        row = _tablet_state_sql().fetchone(token=token)
-        return cls(*row) if row else None
+        """At most one narrow query (seven columns), no model instances: the 304 path of every
+        poll, which every tablet calls every 2 s (workshops/room_state.py keeps its answer a
+        moment)."""
+        row = room_state.recall(token)
+        if row is None:
+            row = _tablet_state_sql().fetchone(token=token)
+            if row is None:
+                return None
+            room_state.remember(token, row)
+        return cls(*row)
 
     @property
     def activity_key(self) -> str:
@@ -194,7 +229,7 @@ def _tablet_state(request: HttpRequest) -> TabletState | None:
     return TabletState.for_token(token) if token else None
 
 
-@precompiled
+@precompiled.precompiled
 def _tablet_state_sql(token):
     return Attendance.objects.filter(token=token).values_list(*TabletState.FIELDS)[:1]
 
@@ -216,15 +251,39 @@ def _status_context(request: HttpRequest, attendance: Attendance) -> dict:
     }
 
 
+PK_SLOT = 2_147_483_647  # stands for each row's pk in a URL reversed once for a whole list
+
+
+def _url_by_pk(name: str, *args) -> Callable[[int], str]:
+    """The URL of each row of a list, from one ``reverse``: rows differ only by their pk, and a
+    participant's list is redrawn after each word they add."""
+    before, after = reverse(name, args=[*args, PK_SLOT]).split(str(PK_SLOT))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+@precompiled.precompiled
+def _own_qualities_sql(sequence_id, participant_id, pole):
+    mine = Quality.objects.filter(sequence_id=sequence_id, participant_id=participant_id, pole=pole)
+    return mine.order_by("created_at", "pk").values_list(*_all_fields(Quality))
+
+
+@precompiled.precompiled
+def _own_proposals_sql(sequence_id, participant_id):
+    mine = Proposal.objects.filter(sequence_id=sequence_id, participant_id=participant_id)
+    return mine.order_by("created_at", "pk").values_list(*_all_fields(Proposal))
+
+
 def _own_contributions(model, attendance: Attendance, sequence: Sequence, **filters):
-    """The participant's own words in this sequence, each with a fresh key for « Retirer »."""
-    mine = list(
-        model.objects.filter(sequence=sequence, participant_id=attendance.participant_id, **filters).order_by(
-            "created_at", "pk"
-        )
-    )
+    """The participant's own words in this sequence (of a pole, for qualities), each with its
+    links and a fresh key for « Retirer ». Redrawn after every word they add."""
+    statement = _own_qualities_sql if model is Quality else _own_proposals_sql
+    rows = statement().fetchall(sequence_id=sequence.pk, participant_id=attendance.participant_id, **filters)
+    kind, names = CONTRIBUTION_KINDS[model], _all_fields(model)
+    edit_url, delete_url = _url_by_pk("workshops:live_edit", kind), _url_by_pk("workshops:live_delete", kind)
+    mine = [precompiled.instance(model, names, row) for row in rows]
     for item in mine:
         item.delete_key = live_forms.new_key()
+        item.edit_url, item.delete_url = edit_url(item.pk), delete_url(item.pk)
     return mine
 
 
@@ -563,6 +622,7 @@ def proposal_add(request: HttpRequest, sequence_pk: int) -> HttpResponse:
 
 
 CONTRIBUTION_MODELS = {"qualite": Quality, "proposition": Proposal}
+CONTRIBUTION_KINDS = {model: kind for kind, model in CONTRIBUTION_MODELS.items()}
 
 
 def contribution_edit(request: HttpRequest, kind: str, pk: int) -> HttpResponse:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from panels.models import Panel, Participant
-from workshops import precompiled
+from workshops import precompiled, room_state
 from workshops.models import (
     Activity,
     Attendance,
@@ -165,6 +165,8 @@ def workshop_for_code(raw: str) -> Workshop | None:
 def _bump(workshop_id: int, *, state: bool = False, content: bool = False) -> None:
     """Tell tablets (state) and the console and projector (content) that the room changed."""
     precompiled.batch(_bump_statement(workshop_id, state=state, content=content))
+    if state:
+        room_state.forget(workshop_id)
 
 
 def _bump_statement(workshop_id: int, *, state: bool = False, content: bool = False) -> tuple[str, list]:
@@ -394,12 +396,6 @@ def _locked_attendance_sql(pk):
     return Attendance.objects.select_for_update().filter(pk=pk).values_list(*LOCKED_ATTENDANCE_FIELDS)
 
 
-def _lock_participant(attendance: Attendance) -> Attendance:
-    """Lock the participant's Attendance row: their devices are serialised, not the room. The
-    other fields of the row load only if a caller reads them."""
-    return _locked(_locked_attendance_sql().fetchone(pk=attendance.pk))
-
-
 def _locked(row: tuple | None) -> Attendance:
     if row is None:
         raise LiveError(str(PLACE_LOST))
@@ -426,44 +422,51 @@ def _check_sequence(*, attendance: Attendance, sequence: Sequence | None, activi
     return sequence
 
 
-def _key_already_applied(*, attendance: Attendance, key: str) -> bool:
-    """Record the idempotency key; True when it was there already (a double tap, a retry)."""
-    (inserted,) = precompiled.batch(_key_statement(attendance=attendance, key=key))
-    return not inserted
-
-
-def _key_statement(*, attendance: Attendance, key: str) -> tuple[str, list]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥ 3.35): no row back when
-    the key was there already, and no savepoint, insert and release: this sits on every tablet
-    submission."""
-    key = _checked_key(key)
-    table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
-    return (
-        f"INSERT INTO {table} ({column}, attendance_id, created_at) VALUES (%s, %s, %s) "
-        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
-        [key, attendance.pk, timezone.now()],
-    )
-
-
-def _checked_key(key: str) -> str:
+def _key_statement(*, attendance: Attendance, key: str, by_token: bool = False) -> tuple[str, list]:
+    """Record the idempotency key of a submission from this place (found by its pk, or by its
+    token): INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥ 3.35). No
+    row back when the key was there already (a double tap, a retry), and nothing written for an
+    unknown place; no savepoint, insert and release: this sits on every tablet submission."""
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise LiveError(_("Le formulaire a expiré : réessayez."))
-    return key
+    quote = connection.ops.quote_name
+    table, column = quote(Submission._meta.db_table), quote("key")
+    places, place = quote(Attendance._meta.db_table), "token" if by_token else "id"
+    return (
+        f"INSERT INTO {table} ({column}, attendance_id, created_at) "
+        f"SELECT %s, id, %s FROM {places} WHERE {place} = %s "
+        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
+        [key, timezone.now(), attendance.token if by_token else attendance.pk],
+    )
+
+
+SEQUENCE_COLUMNS = [field.attname for field in Sequence._meta.concrete_fields]
+
+
+@precompiled.precompiled
+def _sequence_sql(pk):
+    return Sequence.objects.filter(pk=pk).values_list(*SEQUENCE_COLUMNS)
 
 
 def _admit_submission(
     *, attendance: Attendance, sequence_id: int, activities: set[str], key: str
 ) -> tuple[Attendance, Sequence, bool]:
-    """Lock the participant, check the sequence is theirs and open, record the idempotency key.
-    Returns (attendance, sequence, already_applied)."""
-    attendance = _lock_participant(attendance)
+    """Lock the participant (their devices are serialised, not the room), read the sequence
+    after the lock and record the idempotency key, in one round trip on PostgreSQL; check the
+    sequence is theirs and open. Returns (attendance, sequence, already_applied)."""
+    locked, sequence, inserted = precompiled.batch(
+        _locked_attendance_sql().bind(pk=attendance.pk),
+        _sequence_sql().bind(pk=sequence_id),
+        _key_statement(attendance=attendance, key=key),
+    )
+    attendance = _locked(next(iter(locked), None))
     sequence = _check_sequence(
         attendance=attendance,
-        sequence=Sequence.objects.filter(pk=sequence_id).first(),
+        sequence=next((precompiled.instance(Sequence, SEQUENCE_COLUMNS, row) for row in sequence), None),
         activities=activities,
     )
-    return attendance, sequence, _key_already_applied(attendance=attendance, key=key)
+    return attendance, sequence, not inserted
 
 
 JOINERS = {"\u200c", "\u200d"}  # keep 👩🏽‍🚒 and scripts that need (non-)joiners whole
@@ -686,20 +689,6 @@ def _locked_place_sql(token):
     )
 
 
-def _key_of_place_statement(*, token: str, key: str) -> tuple[str, list]:
-    """``_key_statement`` for the place holding this token: no row is inserted for an unknown
-    one (the lock, in the same round trip, finds none either)."""
-    key = _checked_key(key)
-    table, column = connection.ops.quote_name(Submission._meta.db_table), connection.ops.quote_name("key")
-    places = connection.ops.quote_name(Attendance._meta.db_table)
-    return (
-        f"INSERT INTO {table} ({column}, attendance_id, created_at) "
-        f"SELECT %s, id, %s FROM {places} WHERE token = %s "
-        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
-        [key, timezone.now(), token],
-    )
-
-
 BALLOT_ITEM_FIELDS = precompiled.loaded_fields(
     BallotItem, ["id", "sequence_id", "order", "text", "carried_by"]
 )
@@ -772,7 +761,7 @@ def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str
         locked, item_row, inserted, mine = unit.batch(
             _locked_place_sql().bind(token=attendance.token),
             _ballot_item_sql().bind(pk=item.pk),
-            _key_of_place_statement(token=attendance.token, key=key),
+            _key_statement(attendance=attendance, key=key, by_token=True),
             _ballot_of_place_sql().bind(token=attendance.token, item_id=item.pk),
         )
         place = next(iter(locked), None)
