@@ -17,10 +17,12 @@ from django.core import signing
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -297,8 +299,11 @@ def _draft_poster(workshop: Workshop) -> PosterVersion | None:
     )
 
 
-def _activity_context(attendance: Attendance, *, form=None, alert: str = "", ballot=None) -> dict:
-    """Everything the activity area needs for the sequence the facilitator shows."""
+def _activity_context(
+    attendance: Attendance, *, form=None, alert: str = "", ballot=None, csrf_field: str = ""
+) -> dict:
+    """Everything the activity area needs for the sequence the facilitator shows. ``csrf_field``:
+    for a page drawn without htmx, whose forms post without it."""
     workshop = attendance.workshop
     sequence = workshop.current_sequence
     context = {
@@ -332,7 +337,10 @@ def _activity_context(attendance: Attendance, *, form=None, alert: str = "", bal
         ballot = ballot or services.ballot_for(sequence=sequence, participant_id=attendance.participant_id)
         context["points_left"] = _points_left(ballot)
         vote_url = _vote_url(sequence.pk)
-        context["rows"] = [_ballot_row(item, ballot, vote_url) for item in sequence.ballot_items.all()]
+        context["rows"] = [
+            _ballot_row(_ballot_item(row), ballot, vote_url, csrf_field=csrf_field)
+            for row in _ballot_items_sql().fetchall(sequence_id=sequence.pk)
+        ]
     elif activity == Activity.POSTER_VALIDATION:
         version = _draft_poster(workshop)
         context["version"] = version
@@ -358,25 +366,66 @@ def _vote_url(sequence_id: int) -> str:
     return reverse("workshops:live_vote", args=[sequence_id])
 
 
-def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str) -> dict:
+BALLOT_ITEM_COLUMNS = ["id", "sequence_id", "order", "text", "carried_by"]
+
+
+@precompiled.precompiled
+def _ballot_items_sql(sequence_id):
+    items = BallotItem.objects.filter(sequence_id=sequence_id).order_by("order", "pk")
+    return items.values_list(*BALLOT_ITEM_COLUMNS)
+
+
+def _ballot_item(row: tuple) -> BallotItem:
+    return precompiled.instance(BallotItem, BALLOT_ITEM_COLUMNS, row)
+
+
+KEY_REMOVE, KEY_ADD, CSRF_FIELD = "\x00remove\x00", "\x00add\x00", "\x00csrf\x00"  # never in stored text
+
+
+def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str, *, csrf_field: str = "") -> str:
     """One item of a participant's ballot, with fresh keys for its « − » and « + ». Drawn after
-    every tap: everything is a ready string here (ids too, so no number is localised), which
-    keeps the template to a few lookups."""
+    every tap, and a whole ballot after the last point is spent: each distinct row is rendered
+    once per process (``_rendered_row``), then its keys (and the CSRF field of a page drawn
+    without htmx) are filled in."""
     points = ballot.mine.get(item.pk, 0)
-    return {
-        "pk": str(item.pk),
-        "text": item.text,
-        "carrier": item.get_carried_by_display() if item.carried_by else "",
+    html = _rendered_row(
+        get_language(),
+        item.pk,
+        item.text,
+        item.get_carried_by_display() if item.carried_by else "",
+        points,
+        ballot.left > 0 and (not ballot.max_per_item or points < ballot.max_per_item),
+        vote_url,
+    )
+    filled = html.replace(KEY_REMOVE, live_forms.new_key()).replace(KEY_ADD, live_forms.new_key())
+    return mark_safe(filled.replace(CSRF_FIELD, csrf_field))  # noqa: S308 (keys and field are ours)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_row(
+    language: str, pk: int, text: str, carrier: str, points: int, can_add: bool, vote_url: str
+) -> str:
+    """A ballot row's HTML for these facts, with slots for its keys and CSRF field. The text is
+    escaped by the template; the slots hold a NUL, which no stored text can contain."""
+    row = {
+        "pk": str(pk),  # a ready string: no id is localised
+        "text": text,
+        "carrier": carrier,
         "points": points,
         "points_label": ngettext("%(counter)s point", "%(counter)s points", points) % {"counter": points},
         "dots": "●" * points,
         "minus": str(points - 1),
         "plus": str(points + 1),
-        "can_add": ballot.left > 0 and (not ballot.max_per_item or points < ballot.max_per_item),
-        "key_add": live_forms.new_key(),
-        "key_remove": live_forms.new_key(),
+        "can_add": can_add,
         "vote_url": vote_url,
     }
+    slots = {"key_remove": KEY_REMOVE, "key_add": KEY_ADD, "csrf": CSRF_FIELD}
+    return render_to_string("workshops/live/_ballot_row.html", {"row": row, "slots": slots})
+
+
+def _csrf_field(request: HttpRequest) -> str:
+    """What ``{% csrf_token %}`` draws."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
 def _points_left(ballot: services.Ballot) -> dict:
@@ -392,7 +441,7 @@ def _points_left(ballot: services.Ballot) -> dict:
 
 
 def _render_activity(request: HttpRequest, attendance: Attendance, *, status: int = 200, **kwargs):
-    context = _activity_context(attendance, **kwargs)
+    context = _activity_context(attendance, csrf_field="" if request.htmx else _csrf_field(request), **kwargs)
     if request.htmx:
         return render(request, "workshops/live/_activity.html", context, status=status)
     context.update(_status_context(request, attendance))

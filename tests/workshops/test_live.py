@@ -1,10 +1,12 @@
 """The live session seen from a tablet, the console and the projector (Django test client)."""
 
+import re
 import time
 
 import pytest
 from django.db import connection
 from django.db.models import F
+from django.test import Client
 
 from posters.models import Poster, PosterValidation, PosterVersion
 from tests.workshops import live_data
@@ -455,6 +457,30 @@ def test_vote_endpoint_query_count_does_not_grow_with_voters_and_items(
     # Only the item voted on comes back (and the points left, out of band), not the whole ballot.
     assert page.count('class="ballot-item') == 1 and f'id="ballot-item-{items[0].pk}"' in page
     assert 'hx-swap-oob="innerHTML"' in page
+
+
+def test_every_ballot_drawn_carries_fresh_keys_and_a_page_without_htmx_its_csrf_field(client, mixed):
+    workshop, people, items = mixed
+    join(client, workshop, people[0])
+    open_(workshop, Activity.VOTE_QUALITIES)
+    keys = re.compile(r'name="key" value="([^"]+)"')
+    first = client.get("/atelier/activite/", headers={"HX-Request": "true"}).content.decode()
+    second = client.get("/atelier/activite/", headers={"HX-Request": "true"}).content.decode()
+    assert len(set(keys.findall(first))) == 2 * len(items)  # one per « − » and « + »
+    assert not set(keys.findall(first)) & set(keys.findall(second))  # a row drawn again: new keys
+    assert keys.sub("", first) == keys.sub("", second) and "csrfmiddlewaretoken" not in first
+    assert "\x00" not in first
+    # Without JavaScript, each form posts its own CSRF field: a strict client gets its point.
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    page = strict.get("/atelier/").content.decode()
+    forms = re.findall(r'<form method="post" action="[^"]+/vote/".*?</form>', page, re.S)
+    assert len(forms) == 2 * len(items)
+    plus = next(form for form in forms if f'id="vote-{items[0].pk}-add"' in form)
+    data = dict(re.findall(r'name="(csrfmiddlewaretoken|item|key)" value="([^"]+)"', plus)) | {"points": 1}
+    response = strict.post(f"/atelier/sequences/{items[0].sequence_id}/vote/", data)
+    assert response.status_code == 302
+    assert Vote.objects.get(ballot_item=items[0], participant=people[0]).points == 1
 
 
 def test_spending_the_last_point_redraws_the_whole_ballot_so_every_plus_is_disabled(client, mixed):
