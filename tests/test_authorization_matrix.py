@@ -236,6 +236,14 @@ MATRIX: dict[str, Rule] = {
     "workshops:live_merge": Rule(_lead, ("POST",), lambda w: {"pk": w.workshop.pk, "kind": "qualite"}),
     "workshops:live_projector": Rule(_lead, ("GET", "POST"), lambda w: {"pk": w.workshop.pk}),
     "workshops:live_board": Rule(_lead, ("GET",), lambda w: {"pk": w.workshop.pk}),
+    "workshops:live_screen_renew": Rule(_lead, ("POST",), lambda w: {"pk": w.workshop.pk}),
+    # The room's projection, by its unguessable address: no account on the room's computer.
+    "workshops:live_screen": Rule(
+        _public, ("GET",), lambda w: {"token": w.workshop.screen_token}, login_first=False
+    ),
+    "workshops:live_screen_board": Rule(
+        _public, ("GET",), lambda w: {"token": w.workshop.screen_token}, login_first=False
+    ),
     # Panels and personal data.
     "panels:detail": Rule(_lead, ("GET", "POST"), lambda w: {"pk": w.panel.pk}),
     "panels:participant_add": Rule(_lead, ("GET", "POST"), lambda w: {"pk": w.panel.pk}),

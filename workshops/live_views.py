@@ -1043,13 +1043,12 @@ def _qr_svg(url: str, code: str) -> str:
     return mark_safe(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" class="qr" ', 1))  # noqa: S308
 
 
-@login_required
-def projector(request: HttpRequest, pk: int) -> HttpResponse:
-    workshop = led_workshop_or_404(request.user, pk)
+def _projection(request: HttpRequest, workshop: Workshop, board_url: str) -> HttpResponse:
     join_url = request.build_absolute_uri(reverse("workshops:live_join_code", args=[workshop.join_code]))
     facts = _board_facts(workshop)
     context = _board_context(workshop, facts)
     context |= {
+        "board_url": board_url,
         "join_url": join_url,
         "join_short_url": request.build_absolute_uri(reverse("workshops:live_join")),
         "qr": _qr_svg(join_url, workshop.join_code),
@@ -1058,13 +1057,10 @@ def projector(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshops/live/projector.html", context)
 
 
-@login_required
-@require_GET
-def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled every 2 s: session, user and workshop queries answer the 304 when the workshop's
-    versions are those of the screen; otherwise the facts are read, and the board is drawn only
-    if they differ from what the screen shows."""
-    workshop = led_workshop_or_404(request.user, pk)
+def _board(request: HttpRequest, workshop: Workshop, board_url: str) -> HttpResponse:
+    """Polled every 2 s: the workshop's versions answer the 304 when they are those of the
+    screen; otherwise the facts are read, and the board is drawn only if they differ from what
+    the screen shows."""
     stem, versions = f"p{workshop.pk}", _versions(workshop)
     tag = _screen_tag(request, stem, versions=versions)
     if tag:
@@ -1074,8 +1070,62 @@ def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
     etag = _room_tag(stem, workshop, digest)
     if _screen_tag(request, stem, digest=digest):
         return _not_modified(etag)
-    context = _board_context(workshop, facts) | {"etag_header": _etag_header(etag)}
+    context = _board_context(workshop, facts) | {"etag_header": _etag_header(etag), "board_url": board_url}
     return _with_etag(render(request, "workshops/live/_board.html", context), etag)
+
+
+@login_required
+def projector(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    return _projection(request, workshop, reverse("workshops:live_board", args=[pk]))
+
+
+@login_required
+@require_GET
+def projector_board(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    return _board(request, workshop, reverse("workshops:live_board", args=[pk]))
+
+
+@precompiled.precompiled
+def _screen_sql(token):
+    return Workshop.objects.filter(screen_token=token).values_list(*_all_fields(Workshop))[:1]
+
+
+def _screen_workshop_or_404(token: str) -> Workshop:
+    """The workshop whose projection address this is: what the room's computer shows, without
+    anyone logging in on it. A renewed address no longer answers."""
+    row = _screen_sql().fetchone(token=token)
+    if row is None:
+        raise Http404
+    return precompiled.instance(Workshop, _all_fields(Workshop), row)
+
+
+@require_GET
+def screen(request: HttpRequest, token: str) -> HttpResponse:
+    workshop = _screen_workshop_or_404(token)
+    response = _projection(request, workshop, reverse("workshops:live_screen_board", args=[token]))
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def screen_board(request: HttpRequest, token: str) -> HttpResponse:
+    workshop = _screen_workshop_or_404(token)
+    return _board(request, workshop, reverse("workshops:live_screen_board", args=[token]))
+
+
+@login_required
+@require_POST
+def screen_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    workshop = led_workshop_or_404(request.user, pk)
+    services.screen_token_renew(workshop=workshop)
+    messages.success(
+        request,
+        _("La projection a une nouvelle adresse : l'ancienne ne fonctionne plus. Ouvrez la nouvelle sur "
+          "l'ordinateur de la salle."),
+    )
+    return redirect("workshops:live_console", pk=workshop.pk)
 
 
 # --- Console -----------------------------------------------------------------------------------------
@@ -1199,6 +1249,9 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
         "total_label": clock_label(total),
         "over_two_hours": total > workshop.duration_minutes * 60,
         "paper_form": live_forms.PaperForm(participants=participants, items=items),
+        "screen_url": request.build_absolute_uri(
+            reverse("workshops:live_screen", args=[workshop.screen_token])
+        ),
     }
     return render(request, "workshops/live/console.html", context)
 

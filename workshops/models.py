@@ -309,6 +309,9 @@ class Workshop(models.Model):
     join_code = models.CharField(
         _("code de connexion"), max_length=12, unique=True, default=new_join_code
     )
+    # The projection's address for the room's computer, which nobody logs in on: unguessable,
+    # renewable from the console (the old address stops at once).
+    screen_token = models.CharField(max_length=64, unique=True, default=new_public_token, editable=False)
     current_sequence = models.ForeignKey(
         "Sequence",
         verbose_name=_("séquence en cours"),

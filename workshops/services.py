@@ -33,6 +33,7 @@ from workshops.models import (
     Vote,
     Workshop,
     WorkshopTemplate,
+    new_public_token,
 )
 
 SEQUENCE_FIELDS = (
@@ -328,6 +329,14 @@ def sequence_close(*, sequence: Sequence) -> Sequence:
     sequence.save(update_fields=["status", "closed_at", "elapsed_seconds", "running_since"])
     _bump(sequence.workshop_id, state=True, content=True)
     return sequence
+
+
+def screen_token_renew(*, workshop: Workshop) -> Workshop:
+    """A new address for the room's projection: the old one stops answering at once (a link
+    that went further than the room, a computer left on after the workshop)."""
+    workshop.screen_token = new_public_token()
+    workshop.save(update_fields=["screen_token"])
+    return workshop
 
 
 @transaction.atomic

@@ -90,4 +90,9 @@ urlpatterns = [
     path("ateliers/<int:pk>/console/<slug:kind>/fusionner/", live_views.console_merge, name="live_merge"),
     path("ateliers/<int:pk>/projection/", live_views.projector, name="live_projector"),
     path("ateliers/<int:pk>/projection/tableau/", live_views.projector_board, name="live_board"),
+    path(
+        "ateliers/<int:pk>/projection/nouvelle-adresse/", live_views.screen_renew, name="live_screen_renew"
+    ),
+    path("projection/<slug:token>/", live_views.screen, name="live_screen"),
+    path("projection/<slug:token>/tableau/", live_views.screen_board, name="live_screen_board"),
 ]

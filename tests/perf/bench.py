@@ -656,8 +656,9 @@ def markdown(report: dict) -> str:
         "activity when the screen changes, and votes (mixed workshops) or adds qualities (peer "
         "workshops) in bursts. Each device beats at its own moment within the 2 s, as tablets "
         "whose pages loaded at different moments do (tests/perf/locustfile.py, "
-        "`Device.on_start`). One facilitator per 25 tablets polls the console and the projector "
-        "every 2 s and switches the pole or reveals results about every 40 s (every tablet of "
+        "`Device.on_start`). One facilitator per 25 tablets polls the console (logged in) and the "
+        "projection (by the room's screen address, no login) every 2 s and switches the pole or "
+        "reveals results about every 40 s (every tablet of "
         "that workshop then gets a new screen). The last stage runs the same tablets without "
         "consoles and projectors, to tell what the tablets cost from what the facilitators' "
         "screens cost.",

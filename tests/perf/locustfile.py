@@ -5,8 +5,9 @@ bench.py names the classes of each stage on locust's command line. Each Tablet l
 then polls every 2 s as htmx does (``hx-trigger="every 2s"``, ``If-None-Match`` from
 ``hx-headers``, ``shown`` from ``hx-include``), fetches its activity when the poll says the
 screen changed, and votes or adds qualities in bursts. One Facilitator per live workshop polls
-the console and the projector every 2 s and makes a gesture (switches the pole, reveals or hides
-results) about every 40 s, which sends every tablet of that workshop a new screen.
+the console (logged in) and the projection (by the room's screen address, as the room's computer
+does) every 2 s and makes a gesture (switches the pole, reveals or hides results) about every
+40 s, which sends every tablet of that workshop a new screen.
 
 Devices hold pre-signed place cookies from tests/perf/seed.py (BENCH_DATA), so no join is timed.
 """
@@ -196,7 +197,7 @@ class Tablet(Device):
 
 
 class Facilitator(Device):
-    """The console and the projector of one live workshop, and the facilitator's gestures."""
+    """The console and the projection of one live workshop, and the facilitator's gestures."""
 
     fixed_count = max(1, TABLETS // PER_WORKSHOP)
 
@@ -213,9 +214,10 @@ class Facilitator(Device):
             else [("reveal", ""), ("hide", "")]
         )
 
-    def _conditional(self, name: str, url: str) -> None:
+    def _conditional(self, name: str, url: str, *, logged_in: bool = True) -> None:
         extra = {"If-None-Match": self.etags[name]} if self.etags[name] else {}
-        with self.client.get(url, headers=self._headers(extra), name=name, catch_response=True) as response:
+        headers = self._headers(extra) if logged_in else {**HTMX, **extra}
+        with self.client.get(url, headers=headers, name=name, catch_response=True) as response:
             if response.status_code in (200, 304):
                 # A 304 may carry a newer ETag (nothing shown changed): static/js/live.js keeps it.
                 self.etags[name] = response.headers.get("ETag", "") or self.etags[name]
@@ -226,7 +228,8 @@ class Facilitator(Device):
     @task
     def tick(self) -> None:
         pk = self.workshop["workshop"]
-        self._conditional("board", f"/ateliers/{pk}/projection/tableau/")
+        # The projection runs on the room's computer, by its own address (no login there).
+        self._conditional("board", f"/projection/{self.workshop['screen']}/tableau/", logged_in=False)
         self._conditional("console", f"/ateliers/{pk}/console/direct/")
         self.next_gesture -= 1
         if self.next_gesture <= 0:

@@ -168,8 +168,7 @@ def cpu_costs(seed: dict) -> dict:
         10,
     )
     requests["projector refresh (150 qualities)"] = (
-        lambda: _environ("GET", f"/ateliers/{busy['workshop']}/projection/tableau/", HTTP_COOKIE=console,
-                         HTTP_HX_REQUEST="true"),
+        lambda: _environ("GET", f"/projection/{busy['screen']}/tableau/", HTTP_HX_REQUEST="true"),
         20,
     )
     result = {"room": f"{len(room['items'])} ballot items, {len(room['cookies'])} tablets"}

@@ -124,7 +124,10 @@ def live_peer(n: int, facilitator) -> dict:
     team = people(conc.panels.get(kind="agents"), TABLETS_PER_WORKSHOP, prefix="Agent")
     cookies = tablets_for(workshop, team)
     sequence = services.sequence_open(sequence=workshop.sequences.get(activity=Activity.QUALITIES))
-    return {"workshop": workshop.pk, "kind": "qualities", "sequence": sequence.pk, "cookies": cookies}
+    return {
+        "workshop": workshop.pk, "kind": "qualities", "sequence": sequence.pk, "cookies": cookies,
+        "screen": workshop.screen_token,
+    }
 
 
 def live_mixed(n: int, facilitator, size: int = TABLETS_PER_WORKSHOP, items: int = BALLOT_ITEMS) -> dict:
@@ -137,6 +140,7 @@ def live_mixed(n: int, facilitator, size: int = TABLETS_PER_WORKSHOP, items: int
     services.sequence_open(sequence=sequence)
     return {
         "workshop": workshop.pk,
+        "screen": workshop.screen_token,
         "kind": "vote",
         "sequence": sequence.pk,
         "items": [item.pk for item in ballot_items],
