@@ -25,7 +25,7 @@ urlpatterns = [
         "demarches/<int:pk>/feuilles-de-route/<int:service_pk>/", views.roadmap_detail, name="roadmap"
     ),
     re_path(
-        r"^demarches/(?P<pk>[0-9]+)/feuilles-de-route/(?P<service_pk>[0-9]+)/export\.(?P<fmt>pdf|csv|xlsx)$",
+        r"^demarches/(?P<pk>[0-9]+)/feuilles-de-route/(?P<service_pk>[0-9]+)/export\.(?P<fmt>pdf|csv|xlsx|ods)$",
         views.roadmap_export,
         name="roadmap_export",
     ),

@@ -1,9 +1,6 @@
 """Poster editor and validation, roadmaps, exports, the manager's dashboard and the public
 follow-up page. Thin views: rules live in posters/services.py, access in workshops/permissions.py."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from posters import services
+from posters import services, spreadsheets
 from posters.forms import (
     ActionForm,
     ComposeForm,
@@ -548,7 +543,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _export_rows(roadmap: Roadmap) -> list[list[str]]:
+def _export_rows(roadmap: Roadmap) -> list[list]:
     rows = []
     for action in _actions(roadmap):
         notes = list(action.notes.all())
@@ -558,12 +553,19 @@ def _export_rows(roadmap: Roadmap) -> list[list[str]]:
                 action.title,
                 action.commitment.text if action.commitment else "",
                 action.owner,
-                f"{action.due_on:%d/%m/%Y}" if action.due_on else "",
+                action.due_on,
                 action.get_status_display(),
                 last,
             ]
         )
     return rows
+
+
+EXPORT_WIDTHS = [50, 40, 25, 12, 12, 60]
+SPREADSHEETS = {
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @login_required
@@ -572,33 +574,14 @@ def roadmap_export(request: HttpRequest, pk: int, service_pk: int, fmt: str) -> 
     name = f"feuille-de-route-{slugify(roadmap.service.name)}"
     headers = [str(label) for _key, label in EXPORT_COLUMNS]
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(headers)
-        writer.writerows(_export_rows(roadmap))
-        # A BOM so that spreadsheet software opens the accents right.
         return _attachment(
-            ("\ufeff" + buffer.getvalue()).encode(), content_type="text/csv; charset=utf-8",
+            spreadsheets.as_csv(headers, _export_rows(roadmap)), content_type="text/csv; charset=utf-8",
             filename=f"{name}.csv",
         )
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Feuille de route")[:31]
-        sheet.append(headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in _export_rows(roadmap):
-            sheet.append(row)
-        for column, width in zip("ABCDEF", [50, 40, 25, 12, 12, 60], strict=True):
-            sheet.column_dimensions[column].width = width
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return _attachment(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            filename=f"{name}.xlsx",
-        )
+    if fmt in SPREADSHEETS:
+        write = spreadsheets.as_ods if fmt == "ods" else spreadsheets.as_xlsx
+        content = write(_("Feuille de route"), headers, _export_rows(roadmap), EXPORT_WIDTHS)
+        return _attachment(content, content_type=SPREADSHEETS[fmt], filename=f"{name}.{fmt}")
     pdf = document_pdf(
         "posters/pdf/roadmap.html",
         {

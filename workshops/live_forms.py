@@ -17,7 +17,9 @@ class KeyedForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("key", new_key())
+        data = args[0] if args else kwargs.get("data")
+        if data is None:  # a form to draw needs a key of its own; a submitted one brings its own
+            kwargs.setdefault("initial", {}).setdefault("key", new_key())
         super().__init__(*args, **kwargs)
 
 

@@ -362,6 +362,7 @@ def _activity_context(
     return context
 
 
+@functools.lru_cache(maxsize=1024)
 def _vote_url(sequence_id: int) -> str:
     return reverse("workshops:live_vote", args=[sequence_id])
 
@@ -800,13 +801,15 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _redraw(request)
     if receipt.other_items_changed:
         return _redraw(request, ballot=receipt.ballot)
-    return render(
-        request,
-        "workshops/live/_vote.html#vote-change",
-        {
-            "row": _ballot_row(receipt.item, receipt.ballot, _vote_url(receipt.item.sequence_id)),
-            "points_left": _points_left(receipt.ballot),
-        },
+    # No request context: the row and the « points left » line need none of it.
+    return HttpResponse(
+        render_to_string(
+            "workshops/live/_vote.html#vote-change",
+            {
+                "row": _ballot_row(receipt.item, receipt.ballot, _vote_url(receipt.item.sequence_id)),
+                "points_left": _points_left(receipt.ballot),
+            },
+        )
     )
 
 

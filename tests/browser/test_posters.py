@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from odf import opendocument, teletype
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -58,6 +59,11 @@ def test_manager_downloads_marks_done_and_public_page_follows(demo, page, new_co
         page.get_by_role("link", name="Feuille de route (PDF) — Médiathèque").click()
     assert roadmap_download.value.suggested_filename == "feuille-de-route-mediatheque.pdf"
     assert "Feuille de route : Médiathèque" in _pdf_pages(roadmap_download.value).pages[0].extract_text()
+    with page.expect_download() as spreadsheet_download:
+        page.get_by_role("link", name="Feuille de route (ODS) — Médiathèque").click()
+    assert spreadsheet_download.value.suggested_filename == "feuille-de-route-mediatheque.ods"
+    sheet = opendocument.load(spreadsheet_download.value.path()).spreadsheet
+    assert "Prendre plus de temps pour accompagner l'usager" in teletype.extractText(sheet)
 
     page.get_by_role("link", name="Mettre à jour la feuille de route — Médiathèque").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Feuille de route : Médiathèque")

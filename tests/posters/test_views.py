@@ -1,12 +1,16 @@
 """The poster, roadmap and follow-up pages seen from the outside (HTTP), with their permissions."""
 
 import csv
+import datetime
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from odf import opendocument, teletype
+from odf.table import Table, TableCell, TableRow
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
@@ -224,9 +228,28 @@ def test_roadmap_exports(client, mediatheque):
     assert rows[0][:5] == ["Action", "Engagement d'origine", "Responsable", "Échéance", "Statut"]
     assert len(rows) == 1 + mediatheque.actions.count()
     assert "Prendre plus de temps pour accompagner l'usager" in [row[0] for row in rows]
+    dated = next(row for row in rows[1:] if row[3])
+    assert re.fullmatch(r"\d\d/\d\d/\d{4}", dated[3])  # day/month/year, as in France
     response = client.get(reverse("posters:roadmap_export", args=[*args, "xlsx"]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "Action" and sheet["E2"].value in {"Fait", "En cours", "À faire"}
+    due = next(row[3] for row in sheet.iter_rows(min_row=2) if row[3].value)
+    assert isinstance(due.value, datetime.datetime) and due.number_format == "DD/MM/YYYY"
+    assert f"{due.value:%d/%m/%Y}" == dated[3]
+    # OpenDocument, as the administration's interoperability framework asks.
+    response = client.get(reverse("posters:roadmap_export", args=[*args, "ods"]))
+    assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
+    assert response["Content-Disposition"] == 'attachment; filename="feuille-de-route-mediatheque.ods"'
+    table = opendocument.load(io.BytesIO(response.content)).spreadsheet.getElementsByType(Table)[0]
+    cells = [
+        [(cell.getAttribute("valuetype"), cell.getAttribute("datevalue"), teletype.extractText(cell))
+         for cell in row.getElementsByType(TableCell)]
+        for row in table.getElementsByType(TableRow)
+    ]
+    assert [text for _type, _date, text in cells[0]] == rows[0]
+    assert [[text for _type, _date, text in row] for row in cells[1:]] == rows[1:]
+    ods_due = next(row[3] for row in cells[1:] if row[3][2] == dated[3])
+    assert ods_due[0] == "date" and ods_due[1] == f"{due.value:%Y-%m-%d}"
     response = client.get(reverse("posters:roadmap_export", args=[*args, "pdf"]))
     text = pdf_text(response.content)
     assert "Feuille de route : Médiathèque" in text

@@ -6,6 +6,7 @@ that restarted or ended the session has written its goodbye and closed the socke
 it readable, and then Django's own check runs and replaces the connection before the request
 uses it."""
 
+import functools
 import hashlib
 import logging
 import re
@@ -83,12 +84,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._batch_prepared = {name for (name,) in cursor.fetchall()}
         parts = []
         for sql, values in statements:
-            name = "ve_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
+            name, execute = _prepared_name(sql, len(values))
             if name not in self._batch_prepared:
                 parts.append((f"PREPARE {name} AS {_numbered(sql)}", [], False))
                 self._batch_prepared.add(name)
-            arguments = f"({', '.join(['%s'] * len(values))})" if values else ""
-            parts.append((f"EXECUTE {name}{arguments}", values, True))
+            parts.append((execute, values, True))
         return parts
 
     def _rollback(self) -> None:
@@ -146,6 +146,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 def _rows(cursor) -> list[tuple]:
     return cursor.fetchall() if cursor.pgresult.status == pq.ExecStatus.TUPLES_OK else []
+
+
+@functools.lru_cache(maxsize=512)
+def _prepared_name(sql: str, arity: int) -> tuple[str, str]:
+    """The name a statement is prepared under on every connection, and its EXECUTE."""
+    name = "ve_" + hashlib.sha1(sql.encode()).hexdigest()[:16]
+    return name, f"EXECUTE {name}({', '.join(['%s'] * arity)})" if arity else f"EXECUTE {name}"
 
 
 def _numbered(sql: str) -> str:
