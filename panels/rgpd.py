@@ -120,6 +120,22 @@ def participant_erase(*, participant: Participant, by) -> Participant:
     return participant
 
 
+@transaction.atomic
+def participant_withdraw(*, participant: Participant, by) -> bool:
+    """« Retirer du panel ». Someone who has not taken part yet is deleted, with all they gave
+    the team. Someone who has is erased instead, and leaves the mixed panel: deleting them would
+    also delete their votes and positions, changing results that others saw and validated.
+    True when the person was deleted."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if not participant.attendances.exists():
+        participant.delete()
+        return True
+    if not participant.is_erased:
+        _erase(participant, at=timezone.now(), by=by, label=by.get_full_name() or by.get_username())
+    Participant.objects.filter(pk=participant.pk).update(in_mixed_panel=False, mixed_volunteer=False)
+    return False
+
+
 def retention_deadline(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 

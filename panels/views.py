@@ -16,7 +16,7 @@ from panels.charts import representativeness_svg
 from panels.forms import ImportForm, ParticipantForm, TargetsForm
 from panels.models import Panel, Participant
 from panels.pdf import pdf_response
-from panels.rgpd import participant_erase, participant_export
+from panels.rgpd import participant_erase, participant_export, participant_withdraw
 from panels.services import (
     COLUMN_ALIASES,
     invitations_send,
@@ -101,8 +101,13 @@ def participant_delete(request: HttpRequest, pk: int) -> HttpResponse:
     panel = participant.home_panel
     if request.method == "POST":
         name = participant.display_name
-        participant.delete()
-        messages.success(request, _("%(name)s a été retiré·e du panel.") % {"name": name})
+        if participant_withdraw(participant=participant, by=request.user):
+            messages.success(request, _("%(name)s a été retiré·e du panel.") % {"name": name})
+        else:
+            messages.success(request, _(
+                "La personne a été retirée du panel : ses données personnelles sont effacées ; ce "
+                "qu'elle a apporté aux ateliers reste compté, sans son nom."
+            ))
         return redirect("panels:detail", panel.pk)
     return render(request, "panels/participant_delete.html", {
         "participant": participant, "panel": panel, "concertation": panel.concertation,

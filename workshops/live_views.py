@@ -110,23 +110,20 @@ def _place_token(request: HttpRequest) -> str | None:
     return verified[0]
 
 
-def _all_fields(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+_all_fields = precompiled.all_fields
 
-
-PLACE_PARTS = (
-    (Attendance, "", _all_fields(Attendance)),
-    (Workshop, "workshop__", _all_fields(Workshop)),
-    (Sequence, "workshop__current_sequence__", _all_fields(Sequence)),
-    # A tablet shows its participant's name, nothing else of their personal data.
-    (Participant, "participant__", precompiled.loaded_fields(Participant, ["id", "display_name"])),
+# A tablet shows its participant's name, nothing else of their personal data.
+PLACE = precompiled.Joined.of(
+    (Attendance, "", None),
+    (Workshop, "workshop", None),
+    (Sequence, "workshop__current_sequence", None),
+    (Participant, "participant", ["id", "display_name"]),
 )
 
 
 @precompiled.precompiled
 def _place_sql(token):
-    columns = [prefix + name for _model, prefix, names in PLACE_PARTS for name in names]
-    return Attendance.objects.filter(token=token).values_list(*columns)[:1]
+    return Attendance.objects.filter(token=token).values_list(*PLACE.columns)[:1]
 
 
 def _attendance(request: HttpRequest) -> Attendance | None:
@@ -137,11 +134,7 @@ def _attendance(request: HttpRequest) -> Attendance | None:
     row = _place_sql().fetchone(token=token) if token else None
     if row is None:
         return None
-    parts, start = [], 0
-    for model, _prefix, names in PLACE_PARTS:
-        values, start = row[start : start + len(names)], start + len(names)
-        parts.append(None if values[0] is None else precompiled.instance(model, names, values))
-    attendance, workshop, sequence, participant = parts
+    attendance, workshop, sequence, participant = PLACE.instances(row)
     workshop.current_sequence = sequence
     attendance.workshop, attendance.participant = workshop, participant
     return attendance

@@ -126,3 +126,35 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     """A model instance with only these fields loaded; the others load on access, and ``save()``
     writes only the loaded ones, as with ``QuerySet.only()``."""
     return model.from_db(connection.alias, attnames, list(row))
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A row of several models joined, as ``select_related`` would load them: each part is a
+    model, its lookup path from the first one ("" for the first), and its columns (the model's
+    own field order). ``columns`` names them for ``values_list``; ``instances`` builds them from
+    a row (None for an empty nullable relation)."""
+
+    parts: tuple[tuple[type[Model], str, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, *parts: tuple[type[Model], str, Iterable[str] | None]) -> "Joined":
+        return cls(tuple(
+            (model, path, tuple(loaded_fields(model, names) if names is not None else all_fields(model)))
+            for model, path, names in parts
+        ))
+
+    @property
+    def columns(self) -> list[str]:
+        return [f"{path}__{name}" if path else name for _model, path, names in self.parts for name in names]
+
+    def instances(self, row: Sequence) -> list[Model | None]:
+        built, start = [], 0
+        for model, _path, names in self.parts:
+            values, start = row[start : start + len(names)], start + len(names)
+            built.append(None if values[0] is None else instance(model, list(names), values))
+        return built
+
+
+def all_fields(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]

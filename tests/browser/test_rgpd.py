@@ -4,6 +4,7 @@ and the audit trail are readable and accessible."""
 import json
 
 import pytest
+from django.db.models import Sum
 from playwright.sync_api import expect
 
 from panels.models import Participant
@@ -11,6 +12,7 @@ from posters import services as poster_services
 from posters.models import Roadmap
 from tests.browser.conftest import assert_accessible, login
 from workshops.management.commands.load_demo import DEMO_PASSWORD
+from workshops.models import Vote
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +45,26 @@ def test_export_then_erase_a_participant(demo, page):
     assert_accessible(page)
     nadia.refresh_from_db()
     assert nadia.is_erased and nadia.votes.exists()
+
+
+def test_removing_from_the_panel_someone_who_took_part_keeps_the_results(demo, page):
+    """« Retirer du panel » after the workshops: the person is erased, their votes still count."""
+    person = Participant.objects.filter(votes__isnull=False).exclude(display_name="Nadia B.").first()
+    votes = Vote.objects.filter(participant=person).aggregate(points=Sum("points"))["points"]
+    login(page, demo, "animatrice", DEMO_PASSWORD)
+    page.goto(f"{demo.url}/panels/{person.home_panel_id}/")
+    page.get_by_role("link", name=f"Retirer {person.display_name}").click()
+    expect(page.get_by_text("son positionnement et ses votes restent comptés")).to_be_visible()
+    assert_accessible(page)
+    button = page.get_by_role("button", name="Retirer du panel")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("La personne a été retirée du panel")).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text(person.display_name)
+    assert_accessible(page)
+    person.refresh_from_db()
+    assert person.is_erased and not person.in_mixed_panel
+    assert Vote.objects.filter(participant=person).aggregate(points=Sum("points"))["points"] == votes
 
 
 def test_privacy_notice_from_the_footer(demo, page):

@@ -1,5 +1,6 @@
 """RGPD: a participant's data exported, erased on request, purged after the retention period."""
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -120,6 +121,37 @@ def test_erasure_keeps_contributions_and_vote_totals_but_not_the_person(team, na
     assert "Nadia" not in response.text and "nadia@example.fr" not in response.text
     assert "Données effacées le" in response.text
     assert "déjà été effacées" in team.get(url).text
+
+
+def test_withdrawing_someone_who_took_part_erases_them_and_keeps_what_they_brought(team, nadia):
+    url = reverse("panels:participant_delete", args=[nadia.pk])
+    confirm = html.unescape(team.get(url).text)
+    assert "ses contributions, son positionnement et ses votes restent comptés" in confirm
+    totals = Vote.objects.aggregate(points=Sum("points"))["points"]
+    response = team.post(url, follow=True)
+    assert "La personne a été retirée du panel : ses données personnelles sont effacées" in html.unescape(
+        response.text
+    )
+    nadia.refresh_from_db()  # still there, unnamed: the workshops' results do not move
+    assert nadia.is_erased and nadia.display_name == "Participant·e anonymisé·e" and nadia.email == ""
+    assert not nadia.in_mixed_panel and not nadia.mixed_volunteer
+    assert (nadia.consent_on, nadia.consent_method) == (date(2026, 10, 2), "written")
+    assert Vote.objects.aggregate(points=Sum("points"))["points"] == totals
+    assert Position.objects.filter(participant=nadia).exists()
+    assert PosterValidation.objects.filter(participant=nadia).exists()
+    assert "Nadia" not in response.text
+
+
+def test_withdrawing_someone_who_has_not_taken_part_yet_deletes_them(team, concertation):
+    newcomer = factories.ParticipantFactory(
+        home_panel=factories.panel(concertation, "agents"), display_name="Sylvain", email="s@example.fr"
+    )
+    assert "Ses informations et son consentement seront effacés." in html.unescape(
+        team.get(reverse("panels:participant_delete", args=[newcomer.pk])).text
+    )
+    response = team.post(reverse("panels:participant_delete", args=[newcomer.pk]), follow=True)
+    assert "Sylvain a été retiré·e du panel." in html.unescape(response.text)
+    assert not Participant.objects.filter(pk=newcomer.pk).exists()
 
 
 def test_another_team_can_neither_export_nor_erase(client, nadia, other_facilitator):
