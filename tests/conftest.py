@@ -1,3 +1,7 @@
+import time
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -41,11 +45,15 @@ def concertation(facilitator):
 
 
 @pytest.fixture(autouse=True)
-def _rate_limits_only_when_tested(request, settings):
+def _rate_limits_only_when_tested(request, settings, monkeypatch):
     """Rate-limit counters live in a shared cache that outlives a test; only the tests about
-    rate limiting keep them on, starting from empty counters."""
+    rate limiting keep them on, starting from empty counters, and with django-ratelimit's clock
+    stopped: its windows turn over at a moment of their own for each key (every 10 minutes for
+    a password), and a test running across that moment would start counting again halfway."""
     if request.node.get_closest_marker("ratelimit"):
         request.getfixturevalue("db")
         caches["ratelimit"].clear()
+        now = time.time()
+        monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
     else:
         settings.RATELIMIT_ENABLE = False
