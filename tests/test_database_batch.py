@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from workshops import precompiled
 from workshops.models import Concertation
@@ -92,3 +93,20 @@ def test_without_server_side_binding_a_batch_prepares_nothing(concertation, post
         rows = precompiled.batch(*three_statements(concertation))
     assert len(queries) == 1 and "PREPARE" not in queries[0]["sql"] and "EXECUTE" not in queries[0]["sql"]
     assert rows[2] == [(ODD,)]
+
+
+def test_a_precompiled_instance_has_the_values_the_orm_would_give(concertation):
+    """On SQLite too: an aware datetime, as a queryset loads it, from the cursor's raw row."""
+    from workshops.models import Workshop
+
+    workshop = concertation.workshops.get(order=1)
+    Workshop.objects.filter(pk=workshop.pk).update(live_started_at=timezone.now())
+    names = precompiled.all_fields(Workshop)
+    row = Workshop.objects.filter(pk=workshop.pk).values_list(*names).get()
+    with connection.cursor() as cursor:
+        cursor.execute(*Workshop.objects.filter(pk=workshop.pk).values_list(*names).query.sql_with_params())
+        raw = cursor.fetchone()
+    built = precompiled.instance(Workshop, names, raw)
+    loaded = Workshop.objects.get(pk=workshop.pk)
+    assert [getattr(built, name) for name in names] == [getattr(loaded, name) for name in names] == list(row)
+    assert timezone.is_aware(built.live_started_at)

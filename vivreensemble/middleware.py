@@ -5,10 +5,13 @@ from csp.constants import HEADER, HEADER_REPORT_ONLY
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject, empty
 
 
 def french_first_locale(
@@ -66,3 +69,18 @@ def _constant_policies() -> tuple[str, str]:
 def _policy_settings_changed(*, setting: str, **_kwargs) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         _constant_policies.cache_clear()
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's messages, with their storage built only when a view or a page adds or reads one.
+    Most requests here are a tablet's poll or vote, which never do; building the storage (a
+    cookie signer and a session store) for each of them cost as much as the poll's own view."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        stored = getattr(request, "_messages", None)
+        if isinstance(stored, SimpleLazyObject) and stored._wrapped is empty:
+            return response
+        return super().process_response(request, response)

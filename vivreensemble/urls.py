@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from vivreensemble.auth_views import LoginView
+from vivreensemble.converters import RowId
+
+register_converter(RowId, "id")  # before the apps' URLs are included: they name their ids with it
 
 urlpatterns = [
     path("connexion/", LoginView.as_view(), name="login"),

@@ -124,8 +124,27 @@ def loaded_fields(model: type[Model], attnames: Iterable[str]) -> list[str]:
 
 def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     """A model instance with only these fields loaded; the others load on access, and ``save()``
-    writes only the loaded ones, as with ``QuerySet.only()``."""
-    return model.from_db(connection.alias, attnames, list(row))
+    writes only the loaded ones, as with ``QuerySet.only()``. Values go through the converters
+    the ORM would apply (on SQLite: aware datetimes, booleans); PostgreSQL's need none."""
+    values = list(row)
+    for index, column, convert in _converters(model, tuple(attnames)):
+        for converter in convert:
+            values[index] = converter(values[index], column, connection)
+    return model.from_db(connection.alias, attnames, values)
+
+
+@functools.cache
+def _converters(model: type[Model], attnames: tuple[str, ...]) -> list[tuple[int, object, list]]:
+    """Per column, the backend's and the field's converters from database values (as the ORM's
+    compiler collects them), for the columns that have any."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    found = []
+    for index, name in enumerate(attnames):
+        column = fields[name].get_col(model._meta.db_table)
+        convert = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if convert:
+            found.append((index, column, convert))
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from tests import factories
 from tests.workshops import live_data
 from workshops import services
-from workshops.models import Activity
+from workshops.models import Activity, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,16 @@ def test_the_address_costs_the_same_queries_whatever_the_room(
     with django_assert_num_queries(3):
         response = client.get(board)
     assert response.status_code == 200 and f"mot {size - 1}" in response.content.decode()
+
+
+def test_a_message_is_shown_once_and_a_poll_leaves_the_messages_alone(client, room, facilitator):
+    """Messages are built only when a page adds or reads one: the tablets' polls never do."""
+    workshop, _sequence, _place = room
+    client.force_login(facilitator)
+    renewed = client.post(f"/ateliers/{workshop.pk}/projection/nouvelle-adresse/")
+    board = f"/ateliers/{workshop.pk}/console/"
+    poll = client.get(f"/projection/{Workshop.objects.get(pk=workshop.pk).screen_token}/tableau/")
+    assert renewed.status_code == 302 and poll.status_code == 200 and "messages" not in poll.cookies
+    shown = html.unescape(client.get(board).content.decode())
+    assert shown.count("La projection a une nouvelle adresse") == 1
+    assert "La projection a une nouvelle adresse" not in client.get(board).content.decode()
