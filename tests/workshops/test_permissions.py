@@ -67,3 +67,37 @@ def test_team_and_service_manager_see_it(client, concertation, facilitator, mana
         page = client.get(reverse("workshops:concertation", args=[concertation.pk]))
         assert page.status_code == 200
         assert "Atelier 3 — panel mixte" in page.content.decode()
+
+
+def test_a_workshop_is_led_by_its_team_and_the_administrator_only(
+    concertation, facilitator, other_facilitator, manager, django_user_model, django_assert_num_queries
+):
+    """The console's and projector's check (asked every 2 s): the workshop comes with its
+    concertation and panel, its dates as the ORM gives them, in one query."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.http import Http404
+
+    from workshops.permissions import led_workshop_or_404
+
+    workshop = concertation.workshops.order_by("order").first()
+    workshop.starts_at = datetime(2026, 3, 10, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    workshop.save()
+    admin = django_user_model.objects.create_superuser("root", "root@example.fr", "x")
+    panel_kind = workshop.panel.kind
+    for user in (facilitator, admin):
+        with django_assert_num_queries(1):
+            led = led_workshop_or_404(user, workshop.pk)
+            assert led.concertation.title == concertation.title and led.panel.kind == panel_kind
+        assert led.starts_at == workshop.starts_at and led.starts_at.tzinfo is not None
+    elsewhere = factories.territorial_concertation(facilitators=[other_facilitator], title="Ailleurs")
+    inactive = factories.facilitator(username="partie", is_active=False)
+    concertation.facilitators.add(inactive)
+    refused = [
+        (other_facilitator, workshop.pk), (manager, workshop.pk), (AnonymousUser(), workshop.pk),
+        (inactive, workshop.pk), (facilitator, elsewhere.workshops.first().pk), (admin, 10**17),
+    ]
+    for user, pk in refused:
+        with pytest.raises(Http404):
+            led_workshop_or_404(user, pk)
