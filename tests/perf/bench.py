@@ -9,7 +9,9 @@
    only, DEBUG off, persistent connections with health checks.
 4. Saturation with wrk (C, a Lua script: tests/perf/wrk/saturation.lua), no think time, one
    connection per simulated device: the trivial view (``/sante/``, no database; first and last,
-   the ratios divide by the mean of both runs), the tablet poll and the vote. wrk costs a few
+   the ratios divide by the mean of both runs), the tablet poll, the vote, and a trivial write
+   (one INSERT and its COMMIT: tests/perf/bench_urls.py, the only address the benchmark adds to
+   the production settings, through tests/perf/bench_settings.py). wrk costs a few
    hundredths of a millisecond of CPU per request, so the ratios to the trivial view measure the
    server, not the load generator.
 5. Sessions with locust (tests/perf/locustfile.py), each stage bounded in time: 100, 500 and
@@ -59,7 +61,7 @@ SETTLE_SECONDS = int(os.environ.get("BENCH_SETTLE", "10"))
 PER_WORKSHOP = 25
 # The trivial view runs first and last: the ratios divide by the mean of both runs, so a drift of
 # the machine's speed during the stages (seen here: 10 % within minutes) weighs on both sides.
-SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room", "health-again")
+SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room", "write", "health-again")
 
 TARGETS = {
     "tablets": 1000,
@@ -98,6 +100,8 @@ def production_env(var_dir: Path) -> dict:
         "MEDIA_ROOT": str(var_dir / "media"),
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
+        # The production settings plus one address, the trivial write (tests/perf/bench_urls.py).
+        "DJANGO_SETTINGS_MODULE": "tests.perf.bench_settings",
     }
 
 
@@ -347,8 +351,14 @@ def saturation_devices(seed: dict, port: int) -> dict[str, dict]:
         votes(place, room["sequence"], room["items"][n % len(room["items"])])
         for n, place in enumerate(room["cookies"][:SATURATION_USERS])
     ]
+    write = {
+        "method": "POST", "path": "/bench/ecriture/",
+        "headers": {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
+        "body": f"csrfmiddlewaretoken={csrf}&key={{key}}",
+    }
     return {
         "health": {"expect": 200, "devices": [[{"method": "GET", "path": "/sante/", "headers": {}}]]},
+        "write": {"expect": 200, "devices": [[write]]},
         "poll": {"expect": 304, "devices": pollers},
         "vote": {"expect": 200, "devices": spread},
         "vote-one-room": {"expect": 200, "devices": one_room},
@@ -558,6 +568,16 @@ def _ratio_shortfalls(report: dict) -> list[str]:
                 "version to its log at each commit. One round trip per vote would mean the voting "
                 "rules of workshops/services.py written again as SQL, which we have not done."
             )
+            write = sat.get("write", {}).get("endpoints", {}).get("write")
+            if write and health:
+                text += (
+                    f" For scale, the trivial write of this run (one INSERT and its COMMIT in two round "
+                    f"trips, behind the same CSRF check: tests/perf/bench_urls.py) reached "
+                    f"{write['rps'] / health:.0%} of the trivial view, with gunicorn "
+                    f"{_per_request_ms(sat['write'], 'server'):.2f} ms and PostgreSQL "
+                    f"{_per_request_ms(sat['write'], 'postgres'):.2f} ms of CPU per write: that is "
+                    f"what any write costs on these cores, before the vote's own work."
+                )
         out += ["", text]
     return out
 
@@ -620,10 +640,12 @@ def markdown(report: dict) -> str:
         "poll": "tablet poll, unchanged (304)",
         "vote": "vote, voters spread over the rooms",
         "vote-one-room": f"vote, {SATURATION_USERS} voters in one room",
+        "write": "trivial write: one INSERT and its COMMIT, CSRF-checked (bench only)",
         "health-again": "trivial view `/sante/`, again after the others",
     }
     queries["vote-one-room"] = queries["vote"]
     queries["health-again"] = queries["health"]
+    queries["write"] = "1 (in 2 round trips with BEGIN, COMMIT)"
     for stage in report["saturation"]:
         f = report["saturation"][stage]["endpoints"].get(_endpoint(stage), {})
         ratio = f"{f.get('rps', 0) / health:.0%}" if health else "—"
