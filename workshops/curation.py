@@ -7,6 +7,7 @@ item keeps its source contributions (hence their panel of origin and original wo
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from collections.abc import Sequence as SequenceOf
 from dataclasses import dataclass, field
@@ -221,22 +222,6 @@ def _numbers(bag: tuple) -> tuple:
     return tuple(word for word in bag if word.isdigit())
 
 
-def _similar(first: str, second: str, first_bag: tuple, second_bag: tuple) -> bool:
-    if first == second or first_bag == second_bag:
-        return True
-    shorter, longer = sorted((len(first), len(second)))
-    if shorter < FUZZY_MIN_LENGTH or 2 * shorter < SIMILARITY_THRESHOLD * (shorter + longer):
-        return False  # the lengths alone rule it out: no matcher built (this runs on every pair)
-    if _numbers(first_bag) != _numbers(second_bag):
-        return False
-    matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= SIMILARITY_THRESHOLD
-        and matcher.quick_ratio() >= SIMILARITY_THRESHOLD
-        and matcher.ratio() >= SIMILARITY_THRESHOLD
-    )
-
-
 def _pole(item) -> str | None:
     return getattr(item, "pole", None)
 
@@ -267,19 +252,42 @@ def duplicate_suggestions(
     def join(i: int, j: int) -> None:
         parent[max(root(i), root(j))] = min(root(i), root(j))
 
-    # Identical comparable forms join at once; only one representative of each is then compared
-    # pairwise, which keeps the quadratic part small when a room repeats the same words.
+    # Identical comparable forms, then identical bags of words (another order), join at once;
+    # only one item per comparable form is then compared for typos, and only with forms close in
+    # length: the console redraws this for every gesture of a busy room.
     representatives: dict[tuple, int] = {}
+    same_words: dict[tuple, int] = {}
     for index, key in enumerate(keys):
         if key:
             first = representatives.setdefault((kinds[index], key), index)
             if first != index:
                 join(first, index)
-    unique = sorted(representatives.values())
-    for position, i in enumerate(unique):
-        for j in unique[position + 1 :]:
-            if kinds[i] == kinds[j] and root(i) != root(j) and _similar(keys[i], keys[j], bags[i], bags[j]):
-                join(i, j)
+            else:
+                join(same_words.setdefault((kinds[index], bags[index]), index), index)
+    by_kind: dict[object, list[int]] = {}
+    letters: dict[int, Counter] = {}
+    numbers: dict[int, tuple] = {}
+    for (item_kind, key), index in representatives.items():
+        if len(key) >= FUZZY_MIN_LENGTH:
+            by_kind.setdefault(item_kind, []).append(index)
+            letters[index] = Counter(key)
+            numbers[index] = _numbers(bags[index])
+    for indexes in by_kind.values():
+        indexes.sort(key=lambda index: (len(keys[index]), index))
+        for position, a in enumerate(indexes):
+            for b in indexes[position + 1 :]:
+                length = len(keys[a]) + len(keys[b])
+                if 2 * len(keys[a]) < SIMILARITY_THRESHOLD * length:
+                    break  # the lengths alone rule out b and every longer form
+                i, j = min(a, b), max(a, b)  # compared in input order, as a reader would
+                if root(i) == root(j) or numbers[i] != numbers[j]:
+                    continue
+                # The letters both share bound the ratio (difflib's quick_ratio), cheaper than a matcher.
+                if 2 * (letters[a] & letters[b]).total() < SIMILARITY_THRESHOLD * length:
+                    continue
+                matcher = difflib.SequenceMatcher(None, keys[i], keys[j], autojunk=False)
+                if matcher.ratio() >= SIMILARITY_THRESHOLD:  # near-identical wording: typos
+                    join(i, j)
     groups: dict[int, list[T]] = {}
     for index, item in enumerate(items):
         groups.setdefault(root(index), []).append(item)
