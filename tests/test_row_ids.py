@@ -42,7 +42,16 @@ def test_the_patterns_are_found():
     assert f"/affiches/demarches/{HUGE}/feuilles-de-route/{HUGE}/export.pdf" in urls
 
 
-def test_a_huge_id_is_not_found_for_an_administrator_or_a_tablet(client, concertation):
+def test_no_route_takes_an_unbounded_number():
+    """A new ``<int:…>`` or ``[0-9]+`` would bring the database error back."""
+    unbounded = [
+        route for route in _patterns(get_resolver().url_patterns)
+        if not route.startswith("admin/") and ("<int:" in route or "[0-9]+" in route)
+    ]
+    assert unbounded == []
+
+
+def test_a_huge_id_is_not_found_even_for_an_administrator(client, concertation):
     factories.UserFactory(username="admin.test", is_superuser=True, is_staff=True)
     client.login(username="admin.test", password="mot-de-passe-test")
     for url in urls_with_a_huge_id():

@@ -222,6 +222,14 @@ def _numbers(bag: tuple) -> tuple:
     return tuple(word for word in bag if word.isdigit())
 
 
+def _near_wording(first: str, second: str) -> bool:
+    """Typos. difflib's ratio depends on which string comes first; taken in alphabetical order, it
+    depends only on the two wordings, so comparing one item per wording is the same as comparing
+    every item."""
+    matcher = difflib.SequenceMatcher(None, *sorted((first, second)), autojunk=False)
+    return matcher.ratio() >= SIMILARITY_THRESHOLD
+
+
 def _pole(item) -> str | None:
     return getattr(item, "pole", None)
 
@@ -279,15 +287,13 @@ def duplicate_suggestions(
                 length = len(keys[a]) + len(keys[b])
                 if 2 * len(keys[a]) < SIMILARITY_THRESHOLD * length:
                     break  # the lengths alone rule out b and every longer form
-                i, j = min(a, b), max(a, b)  # compared in input order, as a reader would
-                if root(i) == root(j) or numbers[i] != numbers[j]:
+                if root(a) == root(b) or numbers[a] != numbers[b]:
                     continue
                 # The letters both share bound the ratio (difflib's quick_ratio), cheaper than a matcher.
                 if 2 * (letters[a] & letters[b]).total() < SIMILARITY_THRESHOLD * length:
                     continue
-                matcher = difflib.SequenceMatcher(None, keys[i], keys[j], autojunk=False)
-                if matcher.ratio() >= SIMILARITY_THRESHOLD:  # near-identical wording: typos
-                    join(i, j)
+                if _near_wording(keys[a], keys[b]):
+                    join(a, b)
     groups: dict[int, list[T]] = {}
     for index, item in enumerate(items):
         groups.setdefault(root(index), []).append(item)

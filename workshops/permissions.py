@@ -49,8 +49,6 @@ def visible_concertation_or_404(user: User, pk: int, *, lead: bool = False) -> C
 
 def led_panel_or_404(user: User, pk: int):
     """A panel holds personal data: only its concertation's team sees it."""
-    from panels.models import Panel
-
     try:
         return Panel.objects.select_related("concertation").get(
             pk=pk, concertation__in=Concertation.objects.led_by(user)
@@ -81,7 +79,9 @@ def _led_workshops(user) -> QuerySet[Workshop]:
 
 @precompiled.precompiled
 def _led_workshop_sql(pk, user_id):
-    """A facilitator's: the rule is ``led_by``, applied to a stand-in with their id."""
+    """A facilitator's: the rule is ``led_by``, applied to a stand-in with their id (``led_by``
+    reads only the user's id, ``is_active`` and ``is_superuser``; ``led_workshop_or_404`` has
+    already refused the accounts it gives nothing to)."""
     stand_in = get_user_model()(pk=user_id, is_active=True, is_superuser=False)
     return _led_workshops(stand_in).filter(pk=pk).values_list(*LED_WORKSHOP.columns)
 

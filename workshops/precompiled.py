@@ -125,7 +125,8 @@ def loaded_fields(model: type[Model], attnames: Iterable[str]) -> list[str]:
 def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     """A model instance with only these fields loaded; the others load on access, and ``save()``
     writes only the loaded ones, as with ``QuerySet.only()``. Values go through the converters
-    the ORM would apply (on SQLite: aware datetimes, booleans); PostgreSQL's need none."""
+    the ORM would apply: the backend's (on SQLite: aware datetimes, booleans) and the fields'
+    (``from_db_value``, on every backend)."""
     values = list(row)
     for index, column, convert in _converters(model, tuple(attnames)):
         for converter in convert:
@@ -136,7 +137,8 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
 @functools.cache
 def _converters(model: type[Model], attnames: tuple[str, ...]) -> list[tuple[int, object, list]]:
     """Per column, the backend's and the field's converters from database values (as the ORM's
-    compiler collects them), for the columns that have any."""
+    compiler collects them), for the columns that have any. Kept for the process: the backends'
+    converters read only settings (the time zone), never the connection they were taken from."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
     found = []
     for index, name in enumerate(attnames):

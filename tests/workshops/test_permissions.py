@@ -1,7 +1,11 @@
 """Who sees and changes which concertation, tested from the outside."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.urls import reverse
 
 from tests import factories
@@ -11,6 +15,7 @@ from workshops.permissions import (
     can_lead_concertation,
     can_update_roadmap,
     can_view_concertation,
+    led_workshop_or_404,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,13 +79,6 @@ def test_a_workshop_is_led_by_its_team_and_the_administrator_only(
 ):
     """The console's and projector's check (asked every 2 s): the workshop comes with its
     concertation and panel, its dates as the ORM gives them, in one query."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from django.http import Http404
-
-    from workshops.permissions import led_workshop_or_404
-
     workshop = concertation.workshops.order_by("order").first()
     workshop.starts_at = datetime(2026, 3, 10, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
     workshop.save()

@@ -101,7 +101,7 @@ def test_the_address_costs_the_same_queries_whatever_the_room(
 
 
 def test_a_message_is_shown_once_and_a_poll_leaves_the_messages_alone(client, room, facilitator):
-    """Messages are built only when a page adds or reads one: the tablets' polls never do."""
+    """A message survives its redirect, shows once, and a refresh in between does not take it."""
     workshop, _sequence, _place = room
     client.force_login(facilitator)
     renewed = client.post(f"/ateliers/{workshop.pk}/projection/nouvelle-adresse/")
