@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from workshops import precompiled
-from workshops.models import Concertation
+from workshops.models import Concertation, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -97,8 +97,6 @@ def test_without_server_side_binding_a_batch_prepares_nothing(concertation, post
 
 def test_a_precompiled_instance_has_the_values_the_orm_would_give(concertation):
     """On SQLite too: an aware datetime, as a queryset loads it, from the cursor's raw row."""
-    from workshops.models import Workshop
-
     workshop = concertation.workshops.get(order=1)
     Workshop.objects.filter(pk=workshop.pk).update(live_started_at=timezone.now())
     names = precompiled.all_fields(Workshop)
