@@ -76,11 +76,31 @@ class PositionForm(KeyedForm):
     )
 
 
+class SharedField:
+    """A field that every instance of its form shares: Django deep-copies each field for each
+    form, so that one instance may change its fields; a form built on every tap and never drawn
+    changes none (see VoteForm)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class SharedIntegerField(SharedField, forms.IntegerField):
+    pass
+
+
+class SharedCharField(SharedField, forms.CharField):
+    pass
+
+
 class VoteForm(KeyedForm):
+    """A tap on « + » or « − »: read, never drawn (the ballot's rows are drawn by the view)."""
+
+    key = SharedCharField(widget=forms.HiddenInput, max_length=64)
     # An id within what the database stores (BigAutoField): the vote reads its item with
     # precompiled SQL, where no ORM lookup turns a larger number into « no such row ».
-    item = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
-    points = forms.IntegerField(min_value=0, max_value=100)
+    item = SharedIntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    points = SharedIntegerField(min_value=0, max_value=100)
 
 
 class PosterOpinionForm(KeyedForm):

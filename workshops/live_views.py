@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import segno
 from django.conf import settings
@@ -386,7 +387,7 @@ def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str, *, csr
         get_language(),
         item.pk,
         item.text,
-        item.get_carried_by_display() if item.carried_by else "",
+        item.carried_by,
         points,
         ballot.left > 0 and (not ballot.max_per_item or points < ballot.max_per_item),
         vote_url,
@@ -397,14 +398,16 @@ def _ballot_row(item: BallotItem, ballot: services.Ballot, vote_url: str, *, csr
 
 @functools.lru_cache(maxsize=4096)
 def _rendered_row(
-    language: str, pk: int, text: str, carrier: str, points: int, can_add: bool, vote_url: str
+    language: str, pk: int, text: str, carried_by: str, points: int, can_add: bool, vote_url: str
 ) -> str:
     """A ballot row's HTML for these facts, with slots for its keys and CSRF field. The text is
-    escaped by the template; the slots hold a NUL, which no stored text can contain."""
+    escaped by the template; the slots hold a NUL, which no stored text can contain. Who carries
+    the proposal is named here, in the row's language, once per process (Django's
+    ``get_FOO_display`` builds its table of choices at every call)."""
     row = {
         "pk": str(pk),  # a ready string: no id is localised
         "text": text,
-        "carrier": carrier,
+        "carrier": str(dict(Carrier.choices).get(carried_by, carried_by)),
         "points": points,
         "points_label": ngettext("%(counter)s point", "%(counter)s points", points) % {"counter": points},
         "dots": "●" * points,
@@ -422,16 +425,37 @@ def _csrf_field(request: HttpRequest) -> str:
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
 
 
-def _points_left(ballot: services.Ballot) -> dict:
+class PointsLeft(NamedTuple):
+    left: str
+    limit: str
+
+
+def _points_left(ballot: services.Ballot) -> PointsLeft:
     """The « points left » line, in words: redrawn with every vote."""
-    left = ngettext(
-        "Il vous reste %(counter)s point sur %(budget)s.", "Il vous reste %(counter)s points sur %(budget)s.",
-        ballot.left,
-    ) % {"counter": ballot.left, "budget": ballot.budget}
+    return _points_left_words(get_language(), ballot.left, ballot.budget, ballot.max_per_item)
+
+
+@functools.lru_cache(maxsize=1024)
+def _points_left_words(language: str, left: int, budget: int, max_per_item: int) -> PointsLeft:
+    said = ngettext(
+        "Il vous reste %(counter)s point sur %(budget)s.",
+        "Il vous reste %(counter)s points sur %(budget)s.",
+        left,
+    ) % {"counter": left, "budget": budget}
     limit = ngettext(
-        "Au plus %(counter)s point par choix.", "Au plus %(counter)s points par choix.", ballot.max_per_item
-    ) % {"counter": ballot.max_per_item}
-    return {"left": left, "limit": limit if ballot.max_per_item else ""}
+        "Au plus %(counter)s point par choix.", "Au plus %(counter)s points par choix.", max_per_item
+    ) % {"counter": max_per_item}
+    return PointsLeft(left=said, limit=limit if max_per_item else "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _points_left_swap(language: str, left: int, budget: int, max_per_item: int) -> str:
+    """The « points left » line swapped out of band after a tap, drawn once per process for
+    each count, as the rows are (``_rendered_row``)."""
+    return render_to_string(
+        "workshops/live/_vote.html#points-left",
+        {"points_left": _points_left_words(language, left, budget, max_per_item), "oob": True},
+    )
 
 
 def _render_activity(request: HttpRequest, attendance: Attendance, *, status: int = 200, **kwargs):
@@ -781,8 +805,9 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _redraw(request, alert=_("Nombre de points invalide."), status=422)
     try:
         receipt = services.vote_cast(
-            attendance=Attendance(token=token),
-            item=BallotItem(pk=form.cleaned_data["item"], sequence_id=sequence_pk),
+            place=token,
+            item_id=form.cleaned_data["item"],
+            sequence_id=sequence_pk,
             points=form.cleaned_data["points"],
             key=form.cleaned_data["key"],
         )
@@ -794,16 +819,10 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
         return _redraw(request)
     if receipt.other_items_changed:
         return _redraw(request, ballot=receipt.ballot)
-    # No request context: the row and the « points left » line need none of it.
-    return HttpResponse(
-        render_to_string(
-            "workshops/live/_vote.html#vote-change",
-            {
-                "row": _ballot_row(receipt.item, receipt.ballot, _vote_url(receipt.item.sequence_id)),
-                "points_left": _points_left(receipt.ballot),
-            },
-        )
-    )
+    ballot = receipt.ballot
+    row = _ballot_row(receipt.item, ballot, _vote_url(receipt.item.sequence_id))
+    points_left = _points_left_swap(get_language(), ballot.left, ballot.budget, ballot.max_per_item)
+    return HttpResponse(row + points_left)
 
 
 @require_POST
@@ -1414,7 +1433,11 @@ def console_paper(request: HttpRequest, pk: int) -> HttpResponse:
             if data["item"] is None or data["points"] is None:
                 raise services.LiveError(_("Choisissez l'élément et le nombre de points."))
             services.vote_cast(
-                attendance=attendance, item=data["item"], points=data["points"], key=data["key"]
+                place=attendance.token,
+                item_id=data["item"].pk,
+                sequence_id=current.pk,
+                points=data["points"],
+                key=data["key"],
             )
         elif activity == Activity.POSTER_VALIDATION:
             version = _draft_poster(workshop)

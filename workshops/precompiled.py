@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import Error, connection
 from django.db import transaction as db_transaction
 from django.db.models import Model, QuerySet
+from django.db.models.base import DEFERRED
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,25 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     """A model instance with only these fields loaded; the others load on access, and ``save()``
     writes only the loaded ones, as with ``QuerySet.only()``. Values go through the converters
     the ORM would apply: the backend's (on SQLite: aware datetimes, booleans) and the fields'
-    (``from_db_value``, on every backend)."""
+    (``from_db_value``, on every backend). Built as ``Model.from_db`` builds it, from a layout
+    worked out once per process for these columns."""
+    converters, layout = _layout(model, tuple(attnames))
     values = list(row)
-    for index, column, convert in _converters(model, tuple(attnames)):
+    for index, column, convert in converters:
         for converter in convert:
             values[index] = converter(values[index], column, connection)
-    return model.from_db(connection.alias, attnames, values)
+    built = model(*[DEFERRED if index is None else values[index] for index in layout])
+    built._state.adding = False
+    built._state.db = connection.alias
+    return built
+
+
+@functools.cache
+def _layout(model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[int | None]]:
+    """The converters of these columns (``_converters``), and for each of the model's fields the
+    column that holds its value (None: deferred)."""
+    position = {name: index for index, name in enumerate(attnames)}
+    return _converters(model, attnames), [position.get(f.attname) for f in model._meta.concrete_fields]
 
 
 @functools.cache

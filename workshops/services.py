@@ -431,22 +431,23 @@ def _check_sequence(*, attendance: Attendance, sequence: Sequence | None, activi
     return sequence
 
 
-def _key_statement(*, attendance: Attendance, key: str, by_token: bool = False) -> tuple[str, list]:
-    """Record the idempotency key of a submission from this place (found by its pk, or by its
-    token): INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥ 3.35). No
-    row back when the key was there already (a double tap, a retry), and nothing written for an
-    unknown place; no savepoint, insert and release: this sits on every tablet submission."""
+def _key_statement(*, key: str, attendance: Attendance | None = None, place: str = "") -> tuple[str, list]:
+    """Record the idempotency key of a submission from this place (found by its attendance, or
+    by its token): INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite ≥
+    3.35). No row back when the key was there already (a double tap, a retry), and nothing
+    written for an unknown place; no savepoint, insert and release: this sits on every tablet
+    submission."""
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise LiveError(_("Le formulaire a expiré : réessayez."))
     quote = connection.ops.quote_name
     table, column = quote(Submission._meta.db_table), quote("key")
-    places, place = quote(Attendance._meta.db_table), "token" if by_token else "id"
+    places, by = quote(Attendance._meta.db_table), "id" if attendance is not None else "token"
     return (
         f"INSERT INTO {table} ({column}, attendance_id, created_at) "
-        f"SELECT %s, id, %s FROM {places} WHERE {place} = %s "
+        f"SELECT %s, id, %s FROM {places} WHERE {by} = %s "
         f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
-        [key, timezone.now(), attendance.token if by_token else attendance.pk],
+        [key, timezone.now(), attendance.pk if attendance is not None else place],
     )
 
 
@@ -752,32 +753,33 @@ class VoteReceipt:
         return (self.left_before == 0) != (self.ballot.left == 0)
 
 
-def vote_cast(*, attendance: Attendance, item: BallotItem, points: int, key: str) -> VoteReceipt:
+def vote_cast(
+    *, place: str, item_id: int, points: int, key: str, sequence_id: int | None = None
+) -> VoteReceipt:
     """Put ``points`` (0 takes them back) on one ballot item. The participant's Attendance row is
     locked first, so two devices voting at once are serialised and the budget always holds; the
     idempotency key makes a double tap or a retried request count once (and a late retry never
     overrides a newer choice). Changing one's mind is allowed until the sequence closes.
 
-    ``attendance`` and ``item`` may be unsaved: only the place's token and the item's pk are
-    used. The place, the item and its sequence are read after the lock, so a vote racing the
-    facilitator's « close » is refused.
+    ``place`` is the place's token, as its tablet holds it; ``sequence_id``, when given, is the
+    vote the tablet showed, and an item of another one is refused. The place, the item and its
+    sequence are read after the lock, so a vote racing the facilitator's « close » is refused.
 
     Two round trips on PostgreSQL (``precompiled.transaction``): BEGIN, the lock, the item, the
     key and the ballot, which run in that order; then the write, the room's version and COMMIT. A
     refusal between them rolls the key back with the rest."""
-    expected_sequence_id = item.sequence_id
     with precompiled.transaction() as unit:
         locked, item_row, inserted, mine = unit.batch(
-            _locked_place_sql().bind(token=attendance.token),
-            _ballot_item_sql().bind(pk=item.pk),
-            _key_statement(attendance=attendance, key=key, by_token=True),
-            _ballot_of_place_sql().bind(token=attendance.token, item_id=item.pk),
+            _locked_place_sql().bind(token=place),
+            _ballot_item_sql().bind(pk=item_id),
+            _key_statement(place=place, key=key),
+            _ballot_of_place_sql().bind(token=place, item_id=item_id),
         )
         place = next(iter(locked), None)
         attendance = _locked(place[: len(LOCKED_ATTENDANCE_FIELDS)] if place else None)
         current_sequence_id = place[-1]
         item = _ballot_item(next(iter(item_row), None))
-        if item is None or (expected_sequence_id and item.sequence_id != expected_sequence_id):
+        if item is None or (sequence_id is not None and item.sequence_id != sequence_id):
             raise LiveError(str(NOT_ON_THIS_BALLOT))
         sequence = _check_sequence(
             attendance=attendance, sequence=item.sequence, activities=Activity.voting()

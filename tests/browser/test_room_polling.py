@@ -22,7 +22,7 @@ def test_projector_adopts_the_etag_of_a_304_after_a_change_it_does_not_show(
     items = live_data.ballot(workshop)
     services.sequence_open(sequence=live_data.sequence(workshop, Activity.VOTE_QUALITIES))
     voter = services.attendance_join(workshop=workshop, participant=people[0])
-    services.vote_cast(attendance=voter, item=items[0], points=1, key="first")
+    services.vote_cast(place=voter.token, item_id=items[0].pk, points=1, key="first")
 
     projector = new_context(viewport={"width": 1600, "height": 900}).new_page()
     login(projector, live_server, facilitator.username, PASSWORD)
@@ -39,7 +39,7 @@ def test_projector_adopts_the_etag_of_a_304_after_a_change_it_does_not_show(
     before = len(exchanges)
 
     # The same voter moves a point: versions change, the projector's screen does not.
-    services.vote_cast(attendance=voter, item=items[1], points=1, key="second")
+    services.vote_cast(place=voter.token, item_id=items[1].pk, points=1, key="second")
     projector.wait_for_timeout(4_500)
     after = exchanges[before:]
     assert all(status == 304 for _sent, status, _etag in after)

@@ -10,11 +10,13 @@ from django.test import Client
 
 from posters.models import Poster, PosterValidation, PosterVersion
 from tests.workshops import live_data
-from workshops import room_state, services
+from workshops import live_forms, room_state, services
 from workshops.live_views import COOKIE
 from workshops.models import (
     Activity,
     Attendance,
+    BallotItem,
+    Carrier,
     Pole,
     Position,
     Proposal,
@@ -228,7 +230,7 @@ def test_results_by_panel_of_origin_hide_groups_smaller_than_three(client, conce
     sequence = open_(workshop, Activity.VOTE_QUALITIES)
     for index, participant in enumerate(agents):
         attendance = services.attendance_join(workshop=workshop, participant=participant)
-        services.vote_cast(attendance=attendance, item=items[index % 2], points=2, key=f"v{index}")
+        services.vote_cast(place=attendance.token, item_id=items[index % 2].pk, points=2, key=f"v{index}")
     client.force_login(facilitator)
     board = client.get(f"/ateliers/{workshop.pk}/projection/").content.decode()
     assert "5 personnes ont voté" in board
@@ -437,7 +439,7 @@ def test_vote_endpoint_query_count_does_not_grow_with_voters_and_items(
     sequence = open_(workshop, Activity.VOTE_QUALITIES)
     for participant in people[1:]:
         attendance = services.attendance_join(workshop=workshop, participant=participant)
-        services.vote_cast(attendance=attendance, item=items[0], points=1, key=f"k{participant.pk}")
+        services.vote_cast(place=attendance.token, item_id=items[0].pk, points=1, key=f"k{participant.pk}")
     join(client, workshop, people[0])
     url = f"/atelier/sequences/{sequence.pk}/vote/"
     # vote_cast, around a savepoint here (the test's transaction; in production BEGIN and COMMIT
@@ -504,3 +506,42 @@ def test_spending_the_last_point_redraws_the_whole_ballot_so_every_plus_is_disab
     # A refusal is drawn over the whole activity too, never inside one row.
     response = client.post(url, {"item": items[1].pk, "points": 4, "key": "d"}, headers=htmx)
     assert response.status_code == 409 and response["HX-Retarget"] == "#activity"
+
+
+def test_a_tap_answers_in_the_tablets_language_with_who_carries_the_proposal(client, concertation):
+    """The row and the « points left » line of a tap are drawn once per process and kept: each
+    language keeps its own."""
+    people = live_data.mixed_people(concertation)
+    workshop = live_data.workshop(concertation, 3)
+    texts = ("Accueil sans rendez-vous", "Horaires")
+    items = live_data.ballot(workshop, Activity.VOTE_PROPOSALS, texts=texts)
+    BallotItem.objects.filter(pk=items[0].pk).update(carried_by=Carrier.AGENTS)
+    join(client, workshop, people[0])
+    sequence = open_(workshop, Activity.VOTE_PROPOSALS)
+    url = f"/atelier/sequences/{sequence.pk}/vote/"
+    htmx = {"HX-Request": "true"}
+
+    def tap(points: int, key: str) -> str:
+        answer = client.post(url, {"item": items[0].pk, "points": points, "key": key}, headers=htmx)
+        return answer.content.decode()
+
+    french = tap(1, "fr-1")
+    assert "Les agents" in french and "Il vous reste 4 points sur 5." in french
+    client.cookies["django_language"] = "en"
+    for points, key in ((2, "en-2"), (1, "en-1")):  # the second: the same row and count as in French
+        english = tap(points, key)
+        assert "The agents" in english and f"You have {5 - points} points left out of 5." in english
+        assert "Les agents" not in english and "Il vous reste" not in english
+    client.cookies["django_language"] = "fr"
+    french = tap(2, "fr-2")  # the row and count already drawn in English
+    assert "Les agents" in french and "Il vous reste 3 points sur 5." in french
+
+
+def test_vote_forms_share_their_fields_but_not_their_verdicts():
+    """The vote's fields are shared by every form instead of copied for each tap: one form's
+    errors or values never reach another."""
+    refused = live_forms.VoteForm({"item": "abc", "points": "-1", "key": ""})
+    accepted = live_forms.VoteForm({"item": "12", "points": "2", "key": "k"})
+    assert not refused.is_valid() and set(refused.errors) == {"item", "points", "key"}
+    assert accepted.is_valid() and accepted.cleaned_data == {"item": 12, "points": 2, "key": "k"}
+    assert not accepted.errors and set(refused.errors) == {"item", "points", "key"}

@@ -60,7 +60,7 @@ def test_simultaneous_votes_from_two_devices_never_exceed_the_budget(voting):
     calls = [
         (
             lambda item=item, n=n: services.vote_cast(
-                attendance=attendance, item=item, points=2, key=f"dev-{n}"
+                place=attendance.token, item_id=item.pk, points=2, key=f"dev-{n}"
             )
         )
         for n, item in enumerate(items)
@@ -74,17 +74,17 @@ def test_simultaneous_votes_from_two_devices_never_exceed_the_budget(voting):
 
 def test_a_retried_request_counts_once_even_when_the_copies_arrive_together(voting):
     attendance, items = voting
-    services.vote_cast(attendance=attendance, item=items[1], points=1, key="earlier")
+    services.vote_cast(place=attendance.token, item_id=items[1].pk, points=1, key="earlier")
     # The same « + » tap sent six times at once (double tap, retries after lost Wi-Fi) ...
     outcomes = run_together(
-        [lambda: services.vote_cast(attendance=attendance, item=items[0], points=3, key="tap-1")] * 6
+        [lambda: services.vote_cast(place=attendance.token, item_id=items[0].pk, points=3, key="tap-1")] * 6
     )
     assert outcomes == ["ok"] * 6
     assert Vote.objects.get(ballot_item=items[0]).points == 3
     # ... and a late copy arriving after the participant changed their mind does not undo it.
-    services.vote_cast(attendance=attendance, item=items[0], points=1, key="tap-2")
+    services.vote_cast(place=attendance.token, item_id=items[0].pk, points=1, key="tap-2")
     run_together(
-        [lambda: services.vote_cast(attendance=attendance, item=items[0], points=3, key="tap-1")] * 3
+        [lambda: services.vote_cast(place=attendance.token, item_id=items[0].pk, points=3, key="tap-1")] * 3
     )
     assert Vote.objects.get(ballot_item=items[0]).points == 1
     assert sum(Vote.objects.values_list("points", flat=True)) == 2

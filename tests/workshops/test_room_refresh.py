@@ -33,7 +33,7 @@ def vote_room(concertation, request):
     sequence = services.sequence_open(sequence=live_data.sequence(workshop, Activity.VOTE_QUALITIES))
     places = [services.attendance_join(workshop=workshop, participant=p) for p in people]
     for place in places[:-2]:
-        services.vote_cast(attendance=place, item=items[0], points=1, key=f"first-{place.pk}")
+        services.vote_cast(place=place.token, item_id=items[0].pk, points=1, key=f"first-{place.pk}")
     return workshop, sequence, items, places
 
 
@@ -50,14 +50,14 @@ def test_console_is_not_redrawn_for_a_vote_that_changes_none_of_its_figures(
     etag = etag_of(response)
 
     # Someone who had already voted moves a point: « N ont voté » does not change.
-    services.vote_cast(attendance=places[0], item=items[1], points=1, key="again")
+    services.vote_cast(place=places[0].token, item_id=items[1].pk, points=1, key="again")
     # 1. session, 2. user, 3. the workshop the user leads, 4. every live figure in one statement
     with django_assert_num_queries(4):
         response = client.get(live, headers={"If-None-Match": etag})
     assert response.status_code == 304
 
     # A first vote from someone else: the figure changes, so the area is drawn again.
-    services.vote_cast(attendance=places[-1], item=items[0], points=1, key="newcomer")
+    services.vote_cast(place=places[-1].token, item_id=items[0].pk, points=1, key="newcomer")
     with django_assert_num_queries(4):
         response = client.get(live, headers={"If-None-Match": etag})
     assert response.status_code == 200
@@ -103,12 +103,12 @@ def test_projector_redraws_a_hidden_vote_only_when_one_more_person_has_voted(
     assert f"{len(places) - 2} personnes ont voté." in response.content.decode()
     etag = etag_of(response)
 
-    services.vote_cast(attendance=places[0], item=items[1], points=1, key="again")
+    services.vote_cast(place=places[0].token, item_id=items[1].pk, points=1, key="again")
     # 1. session, 2. user, 3. the workshop, 4. its current sequence and how many people voted
     with django_assert_num_queries(4):
         assert client.get(board, headers={"If-None-Match": etag}).status_code == 304
 
-    services.vote_cast(attendance=places[-1], item=items[0], points=1, key="newcomer")
+    services.vote_cast(place=places[-1].token, item_id=items[0].pk, points=1, key="newcomer")
     with django_assert_num_queries(4):
         response = client.get(board, headers={"If-None-Match": etag})
     assert response.status_code == 200
@@ -117,7 +117,7 @@ def test_projector_redraws_a_hidden_vote_only_when_one_more_person_has_voted(
     # Revealed results: every vote moves a total, so every vote redraws the board.
     services.results_reveal(sequence=sequence, revealed=True)
     etag = etag_of(client.get(board))
-    services.vote_cast(attendance=places[1], item=items[1], points=2, key="more")
+    services.vote_cast(place=places[1].token, item_id=items[1].pk, points=2, key="more")
     # + 5. points per item and origin, 6. voters per origin (the total is their sum)
     with django_assert_num_queries(6):
         response = client.get(board, headers={"If-None-Match": etag})
