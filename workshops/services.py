@@ -1,6 +1,7 @@
 """Writes that span several models: creating a concertation from a method template, and the
 live session (joining, facilitator gestures, participants' submissions)."""
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -173,14 +174,18 @@ def _bump(workshop_id: int, *, state: bool = False, content: bool = False) -> No
 def _bump_statement(workshop_id: int, *, state: bool = False, content: bool = False) -> tuple[str, list]:
     """Plain SQL: it ends every participant's submission, where the ORM's compilation cost more
     CPU than the update."""
+    return _bump_sql(state, content), [workshop_id]
+
+
+@functools.cache
+def _bump_sql(state: bool, content: bool) -> str:
     quote = connection.ops.quote_name
     bumps = (("state_version", state), ("content_version", content))
     columns = [quote(name) for name, bumped in bumps if bumped]
     return (
         f"UPDATE {quote(Workshop._meta.db_table)} SET "
         + ", ".join(f"{column} = {column} + 1" for column in columns)
-        + " WHERE id = %s",
-        [workshop_id],
+        + " WHERE id = %s"
     )
 
 
@@ -440,14 +445,19 @@ def _key_statement(*, key: str, attendance: Attendance | None = None, place: str
     key = (key or "").strip()
     if not key or len(key) > 64:
         raise LiveError(_("Le formulaire a expiré : réessayez."))
+    if attendance is not None:
+        return _key_sql("id"), [key, timezone.now(), attendance.pk]
+    return _key_sql("token"), [key, timezone.now(), place]
+
+
+@functools.cache
+def _key_sql(place_column: str) -> str:
     quote = connection.ops.quote_name
     table, column = quote(Submission._meta.db_table), quote("key")
-    places, by = quote(Attendance._meta.db_table), "id" if attendance is not None else "token"
     return (
         f"INSERT INTO {table} ({column}, attendance_id, created_at) "
-        f"SELECT %s, id, %s FROM {places} WHERE {by} = %s "
-        f"ON CONFLICT ({column}) DO NOTHING RETURNING id",
-        [key, timezone.now(), attendance.pk if attendance is not None else place],
+        f"SELECT %s, id, %s FROM {quote(Attendance._meta.db_table)} WHERE {place_column} = %s "
+        f"ON CONFLICT ({column}) DO NOTHING RETURNING id"
     )
 
 
@@ -725,15 +735,21 @@ def _ballot_item(row: tuple | None) -> BallotItem | None:
 
 def _vote_statement(*, item_id: int, participant_id: int, points: int) -> tuple[str, list]:
     """One statement: put the points (insert or update, the pair is unique) or take them back."""
-    table = connection.ops.quote_name(Vote._meta.db_table)
     if points:
+        return _vote_sql(put=True), [item_id, participant_id, points, timezone.now()]
+    return _vote_sql(put=False), [item_id, participant_id]
+
+
+@functools.cache
+def _vote_sql(*, put: bool) -> str:
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    if put:
         return (
             f"INSERT INTO {table} (ballot_item_id, participant_id, points, updated_at) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT (ballot_item_id, participant_id) "
-            "DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at",
-            [item_id, participant_id, points, timezone.now()],
+            "DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at"
         )
-    return f"DELETE FROM {table} WHERE ballot_item_id = %s AND participant_id = %s", [item_id, participant_id]
+    return f"DELETE FROM {table} WHERE ballot_item_id = %s AND participant_id = %s"
 
 
 @dataclass(frozen=True)
