@@ -420,6 +420,41 @@ def _rendered_row(
     return render_to_string("workshops/live/_ballot_row.html", {"row": row, "slots": slots})
 
 
+def _moderation_rows(request: HttpRequest, workshop: Workshop, kind: str, contributions: list) -> list[str]:
+    """The console's moderation table, a row per contribution of the current sequence. The
+    console page is drawn again after every gesture of the facilitator, and a room can hold
+    hundreds of words: each distinct row is rendered once per process (as the ballot's rows),
+    then this page's CSRF field is filled in."""
+    csrf_field, language = _csrf_field(request), get_language()
+    return [
+        mark_safe(  # noqa: S308 (the row was escaped by its template; the field is ours)
+            _rendered_moderation_row(
+                language, workshop.pk, kind, contribution.pk, contribution.text, contribution.original_text,
+                getattr(contribution, "pole", ""), contribution.hidden,
+            ).replace(CSRF_FIELD, csrf_field)
+        )
+        for contribution in contributions
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_moderation_row(
+    language: str, workshop_pk: int, kind: str, pk: int, text: str, original_text: str, pole: str,
+    hidden: bool,
+) -> str:
+    contribution = {
+        "pk": str(pk),  # a ready string: no id is localised
+        "text": text,
+        "original_text": original_text,
+        "pole_label": str(dict(Pole.choices).get(pole, pole)),
+        "hidden": hidden,
+        "moderate_url": reverse("workshops:live_moderate", args=[workshop_pk, kind, pk]),
+    }
+    return render_to_string(
+        "workshops/live/_moderation_row.html", {"contribution": contribution, "slots": {"csrf": CSRF_FIELD}}
+    )
+
+
 def _csrf_field(request: HttpRequest) -> str:
     """What ``{% csrf_token %}`` draws."""
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
@@ -1256,6 +1291,9 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     # gesture, which reloads it), never on the 2-second live refresh.
     visible = [c for c in contributions or [] if not c.hidden]
     context |= moderation | {
+        "moderation_rows": _moderation_rows(
+            request, workshop, moderation.get("moderation_kind", ""), contributions or []
+        ),
         "etag_header": _etag_header(_room_tag(f"c{workshop.pk}", workshop, digest)),
         "suggestions": curation.duplicate_suggestions(visible),
         "sequences": sequences,

@@ -309,6 +309,48 @@ def test_moderation_and_paper_fallback_from_the_console(client, agents_workshop,
     assert not Quality.objects.visible().exists()
 
 
+
+def test_the_consoles_moderation_rows_follow_each_gesture_in_the_consoles_language(
+    agents_workshop, agents, facilitator
+):
+    """Each distinct moderation row is drawn once per process and kept: a gesture shows at once,
+    each language keeps its own rows, and each form carries this page's CSRF field."""
+    open_(agents_workshop, Activity.QUALITIES)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(facilitator)
+    attendance = services.attendance_join(workshop=agents_workshop, participant=agents[0])
+    sequence = agents_workshop.sequences.get(activity=Activity.QUALITIES)
+    quality = services.quality_add(attendance=attendance, sequence=sequence, text="ecoute", key="q1")
+    console = f"/ateliers/{agents_workshop.pk}/console/"
+    moderate = f"/ateliers/{agents_workshop.pk}/console/qualite/{quality.pk}/moderer/"
+    row_form = re.compile(
+        rf'<form method="post" action="{moderate}" class="actions">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">'
+    )
+
+    def row_token() -> str:
+        page = client.get(console).content.decode()
+        found = row_form.search(page)
+        assert found, "the row's form carries the page's CSRF field"
+        return found[1]
+
+    page = client.get(console).content.decode()
+    assert "Relation idéale" in page and ">Masquer</button>" in page
+    reword = {"action": "reword", "text": "écoute", "csrfmiddlewaretoken": row_token()}
+    assert client.post(moderate, reword).status_code == 302
+    page = client.get(console).content.decode()
+    assert 'value="écoute"' in page and "mots d'origine : « ecoute »" in page
+    client.post(moderate, {"action": "hide", "csrfmiddlewaretoken": row_token()})
+    page = client.get(console).content.decode()
+    assert ">Réafficher</button>" in page and "masquée" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(console).content.decode()
+    assert "Ideal relationship" in page and ">Show again</button>" in page and "Réafficher" not in page
+    client.cookies["django_language"] = "fr"
+    page = client.get(console).content.decode()
+    assert "Relation idéale" in page and ">Réafficher</button>" in page and "Show again" not in page
+
+
 # --- Polling -------------------------------------------------------------------------------------
 
 
