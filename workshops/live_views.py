@@ -437,7 +437,7 @@ def _moderation_rows(request: HttpRequest, workshop: Workshop, kind: str, contri
     ]
 
 
-# A row is about 1 kB: some 16 MB per process at most, the words of a hundred rooms of 150
+# A row is about 1 kB of HTML: some 20 MB per process at most, the words of a hundred rooms of 150
 # words. A console draws all its rows in turn, so a cache smaller than the rooms' words together
 # would lose every row before it is drawn again.
 @functools.lru_cache(maxsize=16384)
