@@ -142,25 +142,20 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
 
 @functools.cache
 def _layout(model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[int | None]]:
-    """The converters of these columns (``_converters``), and for each of the model's fields the
-    column that holds its value (None: deferred)."""
-    position = {name: index for index, name in enumerate(attnames)}
-    return _converters(model, attnames), [position.get(f.attname) for f in model._meta.concrete_fields]
-
-
-@functools.cache
-def _converters(model: type[Model], attnames: tuple[str, ...]) -> list[tuple[int, object, list]]:
-    """Per column, the backend's and the field's converters from database values (as the ORM's
-    compiler collects them), for the columns that have any. Kept for the process: the backends'
-    converters read only settings (the time zone), never the connection they were taken from."""
+    """Worked out once per process for these columns: per column, the backend's and the field's
+    converters from database values (as the ORM's compiler collects them), for the columns that
+    have any; and for each of the model's fields, the column that holds its value (None:
+    deferred). The backends' converters read only settings (the time zone), never the connection
+    they were taken from."""
     fields = {field.attname: field for field in model._meta.concrete_fields}
-    found = []
+    converters = []
     for index, name in enumerate(attnames):
         column = fields[name].get_col(model._meta.db_table)
         convert = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if convert:
-            found.append((index, column, convert))
-    return found
+            converters.append((index, column, convert))
+    position = {name: index for index, name in enumerate(attnames)}
+    return converters, [position.get(field.attname) for field in model._meta.concrete_fields]
 
 
 @dataclass(frozen=True)

@@ -791,9 +791,9 @@ def vote_cast(
             _key_statement(place=place, key=key),
             _ballot_of_place_sql().bind(token=place, item_id=item_id),
         )
-        place = next(iter(locked), None)
-        attendance = _locked(place[: len(LOCKED_ATTENDANCE_FIELDS)] if place else None)
-        current_sequence_id = place[-1]
+        locked_row = next(iter(locked), None)
+        attendance = _locked(locked_row[: len(LOCKED_ATTENDANCE_FIELDS)] if locked_row else None)
+        current_sequence_id = locked_row[-1]
         item = _ballot_item(next(iter(item_row), None))
         if item is None or (sequence_id is not None and item.sequence_id != sequence_id):
             raise LiveError(str(NOT_ON_THIS_BALLOT))
