@@ -99,6 +99,10 @@ class Panel(models.Model):
 
 
 class ParticipantQuerySet(models.QuerySet):
+    def with_personal_data(self) -> "ParticipantQuerySet":
+        """Not erased yet (by a request or by the retention purge)."""
+        return self.filter(erased_at__isnull=True)
+
     def in_panel(self, panel: Panel) -> "ParticipantQuerySet":
         """Agents and users panels hold their own people; the mixed panel draws from both."""
         if panel.kind == PanelKind.MIXED:

@@ -140,6 +140,12 @@ def retention_deadline(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
+def purge_due(closed_at: datetime) -> datetime:
+    """When the personal data of a concertation closed at that moment become due for erasure
+    (the daily ``purge_personal_data`` erases them on its first run after it)."""
+    return closed_at + timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+
+
 def concertations_past_retention(now: datetime | None = None) -> QuerySet[Concertation]:
     """Closed concertations whose closing date is older than the retention period."""
     return Concertation.objects.filter(

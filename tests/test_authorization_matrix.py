@@ -170,6 +170,8 @@ MATRIX: dict[str, Rule] = {
     "workshops:concertation_create": Rule(_creator, ("GET", "POST"), lambda w: {}),
     "workshops:concertation_edit": Rule(_lead, ("GET", "POST"), _c),
     "workshops:concertation_managers": Rule(_lead, ("GET", "POST"), _c),
+    "workshops:concertation_close": Rule(_lead, ("GET", "POST"), _c),
+    "workshops:concertation_reopen": Rule(_lead, ("POST",), _c),
     "workshops:schedule": Rule(_lead, ("GET", "POST"), _c),
     "workshops:workshop_ics": Rule(_visible, ("GET", "POST"), lambda w: {"pk": w.workshop.pk}),
     "workshops:run_of_show": Rule(_lead, ("GET", "POST"), lambda w: {"pk": w.workshop.pk}),

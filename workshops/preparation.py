@@ -1,12 +1,16 @@
 """Where a concertation stands in the method, and the next thing its team should do."""
 
 from dataclasses import dataclass
+from datetime import date
 
+from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from panels.rgpd import purge_due
+from posters.models import PosterVersion, RoadmapAction
 from workshops.models import Concertation, PanelKind, Workshop
 
 
@@ -17,10 +21,77 @@ class NextStep:
     link_text: str = ""
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """What the team still has to do once the workshops are over, in two queries."""
+
+    poster_validated: bool
+    roadmaps: int
+    actions: int
+    open_actions: int
+    overdue: int
+    incomplete: int
+
+    @classmethod
+    def of(cls, concertation: Concertation) -> "FollowUp":
+        # validated poster (exists); roadmaps and their actions, counted in one aggregate
+        validated = PosterVersion.objects.filter(
+            poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
+        ).exists()
+        open_ = Q(roadmaps__actions__status__in=OPEN_ACTION)
+        counts = Concertation.objects.filter(pk=concertation.pk).aggregate(
+            # Names that are not the relations': an aggregate named « roadmaps » would hide them.
+            n_roadmaps=Count("roadmaps", distinct=True),
+            n_actions=Count("roadmaps__actions", distinct=True),
+            n_open=Count("roadmaps__actions", filter=open_, distinct=True),
+            n_overdue=Count(
+                "roadmaps__actions",
+                filter=open_ & Q(roadmaps__actions__due_on__lt=timezone.localdate()),
+                distinct=True,
+            ),
+            n_incomplete=Count(
+                "roadmaps__actions",
+                filter=open_ & (Q(roadmaps__actions__owner="") | Q(roadmaps__actions__due_on__isnull=True)),
+                distinct=True,
+            ),
+        )
+        return cls(
+            poster_validated=validated, roadmaps=counts["n_roadmaps"], actions=counts["n_actions"],
+            open_actions=counts["n_open"], overdue=counts["n_overdue"], incomplete=counts["n_incomplete"],
+        )
+
+
+OPEN_ACTION = [RoadmapAction.Status.TODO, RoadmapAction.Status.DOING]
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def purge_day(closed_at) -> date:
+    """The day from which the personal data of a concertation closed at that moment are erased."""
+    return timezone.localdate(purge_due(closed_at))
+
+
+def closed_step(concertation: Concertation) -> NextStep:
+    if concertation.closed_at is None:  # closed from the admin, without its date
+        return NextStep(_("La démarche est clôturée."))
+    closed_at = concertation.closed_at
+    return NextStep(
+        _("La démarche est clôturée depuis le %(closed)s : les données personnelles des participant·es "
+          "seront effacées à partir du %(purge)s. Les affiches et les feuilles de route restent "
+          "consultables.")
+        % {"closed": _day(timezone.localdate(closed_at)), "purge": _day(purge_day(closed_at))},
+    )
+
+
 def next_steps(*, concertation: Concertation, panels: list, workshops: list[Workshop],
-               mixed_count: int) -> list[NextStep]:
-    """Recruit the agents then users panels, build the mixed panel, fix the dates, invite:
-    the method's order, as a short to-do list computed from the data already on the page."""
+               mixed_count: int, follow_up: FollowUp | None = None) -> list[NextStep]:
+    """Recruit the agents then users panels, build the mixed panel, fix the dates, invite; once
+    the workshops are over, have the poster validated, open the roadmaps, report to the steering
+    committee, follow the actions up, close: the method's order, as a short to-do list."""
+    if concertation.status == Concertation.Status.CLOSED:
+        return [closed_step(concertation)]
     steps: list[NextStep] = []
     # A panel whose workshop has started or is over is no longer being recruited.
     planned_panels = {w.panel_id for w in workshops if w.status == Workshop.Status.PLANNED}
@@ -66,7 +137,60 @@ def next_steps(*, concertation: Concertation, panels: list, workshops: list[Work
             reverse("workshops:run_of_show", args=[first.pk]), _("Voir le déroulé de « %(title)s »")
             % {"title": first.title},
         ))
-    if workshops and all(w.status == Workshop.Status.DONE for w in workshops):
-        steps.append(NextStep(_("Les trois ateliers sont terminés : faire valider l'affiche, puis présenter "
-                                "les résultats au comité de pilotage.")))
+    if follow_up is not None and workshops and all(w.status == Workshop.Status.DONE for w in workshops):
+        steps += _after_the_workshops(concertation, follow_up)
+    return steps
+
+
+def _after_the_workshops(concertation: Concertation, follow_up: FollowUp) -> list[NextStep]:
+    """The seed's warning: many concertations stopped halfway. Each step says what is left."""
+    poster = reverse("posters:overview", args=[concertation.pk])
+    roadmaps = reverse("posters:roadmaps", args=[concertation.pk])
+    if not follow_up.poster_validated:
+        return [NextStep(
+            _("Les trois ateliers sont terminés : finaliser l'affiche et enregistrer sa validation "
+              "par les participant·es."),
+            poster, _("Ouvrir l'affiche"),
+        )]
+    if not follow_up.roadmaps:
+        return [NextStep(
+            _("L'affiche est validée : créer la feuille de route de chaque service à partir de ses "
+              "engagements."),
+            roadmaps, _("Créer les feuilles de route"),
+        )]
+    steps = []
+    if concertation.steering_committee_on is None:
+        steps.append(NextStep(
+            _("Présenter les résultats au comité de pilotage, puis noter sa date et ses décisions."),
+            roadmaps, _("Noter le comité de pilotage"),
+        ))
+    if follow_up.incomplete:
+        steps.append(NextStep(
+            ngettext(
+                "%(count)d action n'a pas encore de responsable ou d'échéance.",
+                "%(count)d actions n'ont pas encore de responsable ou d'échéance.",
+                follow_up.incomplete,
+            ) % {"count": follow_up.incomplete},
+            roadmaps, _("Compléter les feuilles de route"),
+        ))
+    if follow_up.overdue:
+        steps.append(NextStep(
+            ngettext(
+                "%(count)d action a dépassé son échéance.",
+                "%(count)d actions ont dépassé leur échéance.",
+                follow_up.overdue,
+            ) % {"count": follow_up.overdue},
+            roadmaps, _("Voir les feuilles de route"),
+        ))
+    if not concertation.public_followup_enabled:
+        steps.append(NextStep(
+            _("Ouvrir la page de suivi publique : les participant·es voient que leurs engagements "
+              "sont tenus."),
+            roadmaps, _("Ouvrir la page de suivi"),
+        ))
+    if follow_up.actions and not follow_up.open_actions:
+        steps.append(NextStep(
+            _("Toutes les actions sont faites ou abandonnées : la démarche peut être clôturée."),
+            reverse("workshops:concertation_close", args=[concertation.pk]), _("Clôturer la démarche"),
+        ))
     return steps

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Subquery
 from django.utils import timezone
@@ -126,6 +127,66 @@ def method_template_copy(*, template: MethodTemplate, name: str) -> MethodTempla
             ]
         )
     return copy
+
+
+# --- End of a concertation -------------------------------------------------------------------------
+
+
+def concertation_stage_from_data(concertation: Concertation) -> str:
+    """The stage of the method that what has been done shows: where a reopened concertation
+    resumes."""
+    if concertation.roadmaps.exists():
+        return Concertation.Status.FOLLOW_UP
+    if Concertation.objects.filter(pk=concertation.pk, poster__versions__status="validated").exists():
+        return Concertation.Status.POSTER_VALIDATED
+    if concertation.workshops.exclude(status=Workshop.Status.PLANNED).exists():
+        return Concertation.Status.WORKSHOPS
+    if Participant.objects.filter(home_panel__concertation=concertation).exists():
+        return Concertation.Status.RECRUITING
+    return Concertation.Status.DRAFT
+
+
+@transaction.atomic
+def concertation_close(*, concertation: Concertation, by) -> Concertation:
+    """The last stage of the method: pages, poster and roadmaps stay as they are, and the
+    retention period of participants' personal data starts (``manage.py purge_personal_data``
+    erases them once it is over). Refused while a workshop is live."""
+    concertation = Concertation.objects.select_for_update().get(pk=concertation.pk)
+    if concertation.status == Concertation.Status.CLOSED:
+        return concertation
+    if concertation.workshops.filter(status=Workshop.Status.LIVE).exists():
+        raise ValidationError(_(
+            "Un atelier est en cours : terminez-le depuis sa console avant de clôturer la démarche."
+        ))
+    return _concertation_stage_set(
+        concertation, Concertation.Status.CLOSED, closed_at=timezone.now(), by=by
+    )
+
+
+@transaction.atomic
+def concertation_reopen(*, concertation: Concertation, by) -> Concertation:
+    """Back to the stage its data shows; the retention period stops until it is closed again."""
+    concertation = Concertation.objects.select_for_update().get(pk=concertation.pk)
+    if concertation.status != Concertation.Status.CLOSED:
+        return concertation
+    return _concertation_stage_set(
+        concertation, concertation_stage_from_data(concertation), closed_at=None, by=by
+    )
+
+
+def _concertation_stage_set(concertation: Concertation, stage: str, *, closed_at, by) -> Concertation:
+    """The change, in the concertation's journal (the one of its poster and roadmaps)."""
+    from posters import audit
+    from posters.models import AuditEntry
+
+    before = audit.snapshot(concertation, ["status", "closed_at"])
+    concertation.status, concertation.closed_at = stage, closed_at
+    concertation.save(update_fields=["status", "closed_at"])
+    audit.record(
+        by=by, concertation=concertation, obj=concertation, action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(concertation, ["status", "closed_at"])),
+    )
+    return concertation
 
 
 # --- Live session ----------------------------------------------------------------------------------
@@ -282,6 +343,13 @@ def sequence_open(*, sequence: Sequence) -> Sequence:
     workshop, sequence = _locked_sequence(sequence)
     if workshop.status == Workshop.Status.DONE:
         raise LiveError(_("L'atelier est terminé."))
+    # Locked, so that closing the concertation (concertation_close) waits for this gesture and
+    # then sees the workshop live.
+    stage = Concertation.objects.select_for_update().values_list("status", flat=True).get(
+        pk=workshop.concertation_id
+    )
+    if stage == Concertation.Status.CLOSED:
+        raise LiveError(_("La démarche est clôturée : rouvrez-la depuis sa page pour animer cet atelier."))
     now = timezone.now()
     for other in workshop.sequences.select_for_update().filter(
         status__in=[Sequence.Status.OPEN, Sequence.Status.PAUSED]
@@ -304,6 +372,8 @@ def sequence_open(*, sequence: Sequence) -> Sequence:
     workshop.status = Workshop.Status.LIVE
     workshop.live_started_at = workshop.live_started_at or now
     workshop.save(update_fields=["current_sequence", "status", "live_started_at"])
+    if stage in (Concertation.Status.DRAFT, Concertation.Status.RECRUITING):
+        Concertation.objects.filter(pk=workshop.concertation_id).update(status=Concertation.Status.WORKSHOPS)
     _bump(workshop.pk, state=True, content=True)
     return sequence
 
