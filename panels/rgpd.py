@@ -6,7 +6,7 @@ The consent date and method are kept with the erasure date and author: a non-ide
 that consent was given and that the data was erased."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -136,20 +136,22 @@ def participant_withdraw(*, participant: Participant, by) -> bool:
     return False
 
 
-def retention_deadline(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
-
-
-def purge_due(closed_at: datetime) -> datetime:
-    """When the personal data of a concertation closed at that moment become due for erasure
-    (the daily ``purge_personal_data`` erases them on its first run after it)."""
-    return closed_at + timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+def purge_day(closed_at: datetime) -> date:
+    """The day from which the personal data of a concertation closed at that moment are erased:
+    the retention period in calendar days after the (local) day of closing, as the privacy page
+    and the closing page say it; the daily ``purge_personal_data`` erases them on its first run
+    that day or after."""
+    return timezone.localdate(closed_at) + timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
 
 
 def concertations_past_retention(now: datetime | None = None) -> QuerySet[Concertation]:
-    """Closed concertations whose closing date is older than the retention period."""
+    """Closed concertations whose purge day (``purge_day``) has come: closed before the local
+    midnight that starts the day ``retention period - 1`` days before today."""
+    days = settings.PERSONAL_DATA_RETENTION_DAYS
+    first_kept_day = timezone.localdate(now or timezone.now()) - timedelta(days=days - 1)
+    first_kept = timezone.make_aware(datetime.combine(first_kept_day, time.min))
     return Concertation.objects.filter(
-        status=Concertation.Status.CLOSED, closed_at__isnull=False, closed_at__lte=retention_deadline(now)
+        status=Concertation.Status.CLOSED, closed_at__isnull=False, closed_at__lt=first_kept
     )
 
 

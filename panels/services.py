@@ -542,6 +542,14 @@ def mixed_balance(*, people: Iterable[Participant], agents_panel: int, users_pan
                         warnings=warnings)
 
 
+def recruitment_refusal(*, concertation: Concertation) -> str | None:
+    """Why nobody can join this concertation's panels now, if nobody can: a closed concertation's
+    personal data are on their way to erasure, so none is collected for it any more."""
+    if concertation.status == Concertation.Status.CLOSED:
+        return _("La démarche est clôturée : rouvrez-la depuis sa page pour compléter ses panels.")
+    return None
+
+
 def participant_added(*, participant: Participant) -> None:
     """Any new participant moves a draft concertation to recruitment."""
     concertation_started_recruiting(concertation_id=participant.home_panel.concertation_id)

@@ -28,6 +28,7 @@ from panels.services import (
     participant_added,
     participant_mixed_toggle,
     participants_import,
+    recruitment_refusal,
     representativeness,
 )
 from workshops.models import PanelKind, Workshop
@@ -67,6 +68,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     panel = led_panel_or_404(request.user, pk)
     if panel.kind == PanelKind.MIXED:
         return redirect("panels:mixed", panel.concertation_id)
+    if refusal := recruitment_refusal(concertation=panel.concertation):
+        messages.error(request, refusal)
+        return redirect("panels:detail", panel.pk)
     form = ParticipantForm(request.POST or None, panel=panel, instance=Participant(home_panel=panel))
     if request.method == "POST" and form.is_valid():
         participant = form.save()
@@ -121,6 +125,9 @@ def panel_import(request: HttpRequest, pk: int) -> HttpResponse:
     panel = led_panel_or_404(request.user, pk)
     if panel.kind == PanelKind.MIXED:
         return redirect("panels:mixed", panel.concertation_id)
+    if refusal := recruitment_refusal(concertation=panel.concertation):
+        messages.error(request, refusal)
+        return redirect("panels:detail", panel.pk)
     preview = None
     form = ImportForm()
     if request.method == "POST":

@@ -283,11 +283,25 @@ class Roadmap(models.Model):
 
 
 class ActionQuerySet(models.QuerySet):
+    """The follow-up rules of an action, each written once as a condition (``*_condition``, for
+    filters and conditional counts) and as a filter."""
+
+    @staticmethod
+    def open_condition() -> Q:
+        """Still somebody's to do: neither done nor dropped."""
+        return Q(status__in=[RoadmapAction.Status.TODO, RoadmapAction.Status.DOING])
+
+    @classmethod
+    def overdue_condition(cls) -> Q:
+        return cls.open_condition() & Q(due_on__lt=timezone.localdate())
+
+    @classmethod
+    def incomplete_condition(cls) -> Q:
+        """Open, and nobody named to carry it or no due date."""
+        return cls.open_condition() & (Q(owner="") | Q(due_on__isnull=True))
+
     def overdue(self) -> "ActionQuerySet":
-        return self.filter(
-            due_on__lt=timezone.localdate(),
-            status__in=[RoadmapAction.Status.TODO, RoadmapAction.Status.DOING],
-        )
+        return self.filter(self.overdue_condition())
 
 
 class RoadmapAction(models.Model):

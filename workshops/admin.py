@@ -81,7 +81,9 @@ class ConcertationAdmin(admin.ModelAdmin):
     list_filter = ["scope", "status"]
     search_fields = ["title", "sponsor", "project_lead"]
     filter_horizontal = ["services", "facilitators"]
-    readonly_fields = ["public_token"]
+    # The stage moves with the method (services) and closing starts the retention period of
+    # personal data: both are done from the concertation's page, which records them.
+    readonly_fields = ["public_token", "status", "closed_at"]
     inlines = [WorkshopInline]
 
 

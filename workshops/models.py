@@ -4,7 +4,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -206,6 +207,27 @@ class ConcertationQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         return self.filter(facilitators=user)
+
+    def with_outlook(self) -> "ConcertationQuerySet":
+        """Each with its next planned workshop (``next_workshop_at``, ``next_workshop_title``) and
+        its overdue roadmap actions (``overdue_actions``); nothing of the kind for a closed one,
+        where no workshop can start and no action is followed up any more."""
+        from posters.models import RoadmapAction
+
+        upcoming = Workshop.objects.filter(
+            concertation=OuterRef("pk"), status=Workshop.Status.PLANNED, starts_at__gte=timezone.now()
+        ).exclude(concertation__status=Concertation.Status.CLOSED).order_by("starts_at", "pk")
+        overdue = (
+            RoadmapAction.objects.overdue()
+            .filter(roadmap__concertation=OuterRef("pk"))
+            .exclude(roadmap__concertation__status=Concertation.Status.CLOSED)
+            .order_by().values("roadmap__concertation").annotate(n=Count("pk")).values("n")
+        )
+        return self.annotate(
+            next_workshop_at=Subquery(upcoming.values("starts_at")[:1]),
+            next_workshop_title=Subquery(upcoming.values("title")[:1]),
+            overdue_actions=Coalesce(Subquery(overdue), 0),
+        )
 
 
 class Concertation(models.Model):

@@ -3,14 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from panels.rgpd import purge_due
-from posters.models import PosterVersion, RoadmapAction
+from panels.models import Participant
+from panels.rgpd import purge_day
+from posters.models import ActionQuerySet, PosterVersion, Roadmap, RoadmapAction
 from workshops.models import Concertation, PanelKind, Workshop
 
 
@@ -23,7 +24,7 @@ class NextStep:
 
 @dataclass(frozen=True)
 class FollowUp:
-    """What the team still has to do once the workshops are over, in two queries."""
+    """What is left to do once the workshops are over."""
 
     poster_validated: bool
     roadmaps: int
@@ -34,64 +35,96 @@ class FollowUp:
 
     @classmethod
     def of(cls, concertation: Concertation) -> "FollowUp":
-        # validated poster (exists); roadmaps and their actions, counted in one aggregate
-        validated = PosterVersion.objects.filter(
-            poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
-        ).exists()
-        open_ = Q(roadmaps__actions__status__in=OPEN_ACTION)
-        counts = Concertation.objects.filter(pk=concertation.pk).aggregate(
-            # Names that are not the relations': an aggregate named « roadmaps » would hide them.
-            n_roadmaps=Count("roadmaps", distinct=True),
-            n_actions=Count("roadmaps__actions", distinct=True),
-            n_open=Count("roadmaps__actions", filter=open_, distinct=True),
-            n_overdue=Count(
-                "roadmaps__actions",
-                filter=open_ & Q(roadmaps__actions__due_on__lt=timezone.localdate()),
-                distinct=True,
-            ),
-            n_incomplete=Count(
-                "roadmaps__actions",
-                filter=open_ & (Q(roadmaps__actions__owner="") | Q(roadmaps__actions__due_on__isnull=True)),
-                distinct=True,
-            ),
+        # a validated poster (exists), the roadmaps (count), their actions (one aggregate)
+        counts = RoadmapAction.objects.filter(roadmap__concertation=concertation).aggregate(
+            actions=Count("pk"),
+            open_actions=Count("pk", filter=ActionQuerySet.open_condition()),
+            overdue=Count("pk", filter=ActionQuerySet.overdue_condition()),
+            incomplete=Count("pk", filter=ActionQuerySet.incomplete_condition()),
         )
         return cls(
-            poster_validated=validated, roadmaps=counts["n_roadmaps"], actions=counts["n_actions"],
-            open_actions=counts["n_open"], overdue=counts["n_overdue"], incomplete=counts["n_incomplete"],
+            poster_validated=PosterVersion.objects.filter(
+                poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
+            ).exists(),
+            roadmaps=Roadmap.objects.filter(concertation=concertation).count(),
+            **counts,
         )
 
 
-OPEN_ACTION = [RoadmapAction.Status.TODO, RoadmapAction.Status.DOING]
+def people_with_personal_data(concertation: Concertation) -> int:
+    return Participant.objects.filter(home_panel__concertation=concertation).with_personal_data().count()
+
+
+@dataclass(frozen=True)
+class Closing:
+    """What closing a concertation would change, and what it would leave unfinished."""
+
+    live: list[Workshop]
+    not_held: int
+    follow_up: FollowUp
+    people: int
+    purge_on: date
+
+    @classmethod
+    def of(cls, concertation: Concertation) -> "Closing":
+        workshops = list(concertation.workshops.all())
+        return cls(
+            live=[w for w in workshops if w.status == Workshop.Status.LIVE],
+            not_held=sum(1 for w in workshops if w.status == Workshop.Status.PLANNED),
+            follow_up=FollowUp.of(concertation),
+            people=people_with_personal_data(concertation),
+            purge_on=purge_day(timezone.now()),
+        )
 
 
 def _day(value: date) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
-def purge_day(closed_at) -> date:
-    """The day from which the personal data of a concertation closed at that moment are erased."""
-    return timezone.localdate(purge_due(closed_at))
-
-
-def closed_step(concertation: Concertation) -> NextStep:
-    if concertation.closed_at is None:  # closed from the admin, without its date
-        return NextStep(_("La démarche est clôturée."))
+def closed_step(*, concertation: Concertation, people: int) -> NextStep:
+    """Where a closed concertation's personal data stand (``people``: those not erased yet)."""
     closed_at = concertation.closed_at
+    if closed_at is None:  # marked closed from the admin: the retention period never started
+        return NextStep(
+            _("La démarche est marquée clôturée sans date de clôture : aucun effacement des données "
+              "personnelles n'est prévu. Clôturez-la pour que la durée de conservation commence."),
+            reverse("workshops:concertation_close", args=[concertation.pk]), _("Clôturer la démarche"),
+        )
+    closed = _day(timezone.localdate(closed_at))
+    if not people:
+        return NextStep(
+            _("La démarche est clôturée depuis le %(closed)s ; les données personnelles des "
+              "participant·es ont été effacées. Les affiches et les feuilles de route restent "
+              "consultables.") % {"closed": closed}
+        )
+    purge_on = purge_day(closed_at)
+    if purge_on <= timezone.localdate():
+        return NextStep(
+            _("La démarche est clôturée depuis le %(closed)s : la durée de conservation est écoulée, "
+              "les données personnelles des participant·es seront effacées lors de la prochaine purge "
+              "quotidienne. Les affiches et les feuilles de route restent consultables.")
+            % {"closed": closed}
+        )
     return NextStep(
         _("La démarche est clôturée depuis le %(closed)s : les données personnelles des participant·es "
           "seront effacées à partir du %(purge)s. Les affiches et les feuilles de route restent "
           "consultables.")
-        % {"closed": _day(timezone.localdate(closed_at)), "purge": _day(purge_day(closed_at))},
+        % {"closed": closed, "purge": _day(purge_on)},
     )
+
+
+def workshops_over(workshops: list[Workshop]) -> bool:
+    return bool(workshops) and all(w.status == Workshop.Status.DONE for w in workshops)
 
 
 def next_steps(*, concertation: Concertation, panels: list, workshops: list[Workshop],
                mixed_count: int, follow_up: FollowUp | None = None) -> list[NextStep]:
     """Recruit the agents then users panels, build the mixed panel, fix the dates, invite; once
-    the workshops are over, have the poster validated, open the roadmaps, report to the steering
-    committee, follow the actions up, close: the method's order, as a short to-do list."""
+    the workshops are over (``follow_up`` given), have the poster validated, open the roadmaps,
+    report to the steering committee, follow the actions up, close: the method's order, as a
+    short to-do list. A closed concertation's page says what happens to its personal data."""
     if concertation.status == Concertation.Status.CLOSED:
-        return [closed_step(concertation)]
+        return [closed_step(concertation=concertation, people=people_with_personal_data(concertation))]
     steps: list[NextStep] = []
     # A panel whose workshop has started or is over is no longer being recruited.
     planned_panels = {w.panel_id for w in workshops if w.status == Workshop.Status.PLANNED}
@@ -137,7 +170,7 @@ def next_steps(*, concertation: Concertation, panels: list, workshops: list[Work
             reverse("workshops:run_of_show", args=[first.pk]), _("Voir le déroulé de « %(title)s »")
             % {"title": first.title},
         ))
-    if follow_up is not None and workshops and all(w.status == Workshop.Status.DONE for w in workshops):
+    if follow_up is not None:
         steps += _after_the_workshops(concertation, follow_up)
     return steps
 
@@ -148,8 +181,8 @@ def _after_the_workshops(concertation: Concertation, follow_up: FollowUp) -> lis
     roadmaps = reverse("posters:roadmaps", args=[concertation.pk])
     if not follow_up.poster_validated:
         return [NextStep(
-            _("Les trois ateliers sont terminés : finaliser l'affiche et enregistrer sa validation "
-              "par les participant·es."),
+            _("Les ateliers sont terminés : finaliser l'affiche et enregistrer sa validation par "
+              "les participant·es."),
             poster, _("Ouvrir l'affiche"),
         )]
     if not follow_up.roadmaps:
@@ -159,10 +192,16 @@ def _after_the_workshops(concertation: Concertation, follow_up: FollowUp) -> lis
             roadmaps, _("Créer les feuilles de route"),
         )]
     steps = []
+    if not follow_up.actions:
+        steps.append(NextStep(
+            _("Les feuilles de route n'ont encore aucune action : ajouter celles que chaque service "
+              "mènera."),
+            roadmaps, _("Compléter les feuilles de route"),
+        ))
     if concertation.steering_committee_on is None:
         steps.append(NextStep(
-            _("Présenter les résultats au comité de pilotage, puis noter sa date et ses décisions."),
-            roadmaps, _("Noter le comité de pilotage"),
+            _("Présenter les résultats au comité de pilotage, puis renseigner sa date et ses décisions."),
+            roadmaps, _("Renseigner le comité de pilotage"),
         ))
     if follow_up.incomplete:
         steps.append(NextStep(
@@ -184,8 +223,8 @@ def _after_the_workshops(concertation: Concertation, follow_up: FollowUp) -> lis
         ))
     if not concertation.public_followup_enabled:
         steps.append(NextStep(
-            _("Ouvrir la page de suivi publique : les participant·es voient que leurs engagements "
-              "sont tenus."),
+            _("Ouvrir la page de suivi publique : les participant·es y voient où en sont les "
+              "engagements pris."),
             roadmaps, _("Ouvrir la page de suivi"),
         ))
     if follow_up.actions and not follow_up.open_actions:

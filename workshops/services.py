@@ -5,7 +5,9 @@ import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Subquery
@@ -132,12 +134,16 @@ def method_template_copy(*, template: MethodTemplate, name: str) -> MethodTempla
 # --- End of a concertation -------------------------------------------------------------------------
 
 
-def concertation_stage_from_data(concertation: Concertation) -> str:
+def concertation_stage_from_data(*, concertation: Concertation) -> str:
     """The stage of the method that what has been done shows: where a reopened concertation
     resumes."""
+    from posters.models import PosterVersion
+
     if concertation.roadmaps.exists():
         return Concertation.Status.FOLLOW_UP
-    if Concertation.objects.filter(pk=concertation.pk, poster__versions__status="validated").exists():
+    if PosterVersion.objects.filter(
+        poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
+    ).exists():
         return Concertation.Status.POSTER_VALIDATED
     if concertation.workshops.exclude(status=Workshop.Status.PLANNED).exists():
         return Concertation.Status.WORKSHOPS
@@ -147,12 +153,13 @@ def concertation_stage_from_data(concertation: Concertation) -> str:
 
 
 @transaction.atomic
-def concertation_close(*, concertation: Concertation, by) -> Concertation:
+def concertation_close(*, concertation: Concertation, by: AbstractBaseUser | None) -> Concertation:
     """The last stage of the method: pages, poster and roadmaps stay as they are, and the
     retention period of participants' personal data starts (``manage.py purge_personal_data``
-    erases them once it is over). Refused while a workshop is live."""
+    erases them once it is over). Refused while a workshop is live. A concertation marked closed
+    without a date (from the admin) gets one, so that its retention period starts too."""
     concertation = Concertation.objects.select_for_update().get(pk=concertation.pk)
-    if concertation.status == Concertation.Status.CLOSED:
+    if concertation.status == Concertation.Status.CLOSED and concertation.closed_at is not None:
         return concertation
     if concertation.workshops.filter(status=Workshop.Status.LIVE).exists():
         raise ValidationError(_(
@@ -164,17 +171,19 @@ def concertation_close(*, concertation: Concertation, by) -> Concertation:
 
 
 @transaction.atomic
-def concertation_reopen(*, concertation: Concertation, by) -> Concertation:
-    """Back to the stage its data shows; the retention period stops until it is closed again."""
+def concertation_reopen(*, concertation: Concertation, by: AbstractBaseUser | None) -> Concertation:
+    """Back to the stage its data show; the retention period stops until it is closed again."""
     concertation = Concertation.objects.select_for_update().get(pk=concertation.pk)
     if concertation.status != Concertation.Status.CLOSED:
         return concertation
     return _concertation_stage_set(
-        concertation, concertation_stage_from_data(concertation), closed_at=None, by=by
+        concertation, concertation_stage_from_data(concertation=concertation), closed_at=None, by=by
     )
 
 
-def _concertation_stage_set(concertation: Concertation, stage: str, *, closed_at, by) -> Concertation:
+def _concertation_stage_set(
+    concertation: Concertation, stage: str, *, closed_at: datetime | None, by: AbstractBaseUser | None
+) -> Concertation:
     """The change, in the concertation's journal (the one of its poster and roadmaps)."""
     from posters import audit
     from posters.models import AuditEntry

@@ -2,8 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from panels.models import Participant
-from posters.models import RoadmapAction
 from workshops.calendar import calendar_bytes, feed_token, feed_user, workshop_ics
 from workshops.calendar import calendar_feed_renew as renew_feed
 from workshops.forms import ConcertationForm, ManagersForm, ScheduleForm, SequenceForm
@@ -24,7 +22,14 @@ from workshops.permissions import (
     visible_concertation_or_404,
     visible_workshop_or_404,
 )
-from workshops.preparation import FollowUp, closed_step, next_steps, purge_day
+from workshops.preparation import (
+    Closing,
+    FollowUp,
+    closed_step,
+    next_steps,
+    people_with_personal_data,
+    workshops_over,
+)
 from workshops.scheduling import Issue, ScheduleError, Slot, run_of_show_issue, schedule_issues, schedule_save
 from workshops.services import concertation_close, concertation_reopen
 
@@ -45,13 +50,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The facilitator's home: every concertation they may see, with where it stands, its next
     workshop and its overdue roadmap actions."""
-    upcoming = Workshop.objects.filter(
-        concertation=OuterRef("pk"), status=Workshop.Status.PLANNED, starts_at__gte=timezone.now()
-    ).order_by("starts_at")
-    overdue = (
-        RoadmapAction.objects.overdue().filter(roadmap__concertation=OuterRef("pk"))
-        .order_by().values("roadmap__concertation").annotate(n=Count("pk")).values("n")
-    )
     concertations = (
         Concertation.objects.visible_to(request.user)
         .select_related("site")
@@ -60,10 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
             workshops_done=Count(
                 "workshops", filter=Q(workshops__status=Workshop.Status.DONE), distinct=True
             ),
-            next_workshop_at=Subquery(upcoming.values("starts_at")[:1]),
-            next_workshop_title=Subquery(upcoming.values("title")[:1]),
-            overdue_actions=Coalesce(Subquery(overdue), 0),
         )
+        .with_outlook()
         .prefetch_related("services")
     )
     return render(request, "workshops/home.html", {
@@ -93,8 +89,7 @@ def concertation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         workshop.participants_count = panel_counts.get(workshop.panel_id, 0)
     statuses = list(Concertation.Status)
     current = statuses.index(concertation.status)
-    all_done = bool(workshops) and all(w.status == Workshop.Status.DONE for w in workshops)
-    follow_up = FollowUp.of(concertation) if can_lead and all_done else None
+    follow_up = FollowUp.of(concertation) if can_lead and workshops_over(workshops) else None
     return render(request, "workshops/concertation_detail.html", {
         "concertation": concertation,
         "workshops": workshops,
@@ -140,7 +135,7 @@ def concertation_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     """What closing means (when personal data will be erased) and what is still unfinished,
     then the close itself."""
     concertation = visible_concertation_or_404(request.user, pk, lead=True)
-    if concertation.status == Concertation.Status.CLOSED:
+    if concertation.status == Concertation.Status.CLOSED and concertation.closed_at is not None:
         return redirect("workshops:concertation", concertation.pk)
     if request.method == "POST":
         try:
@@ -148,17 +143,11 @@ def concertation_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
             return redirect("workshops:concertation_close", concertation.pk)
-        messages.success(request, closed_step(concertation).text)
+        step = closed_step(concertation=concertation, people=people_with_personal_data(concertation))
+        messages.success(request, step.text)
         return redirect("workshops:concertation", concertation.pk)
-    workshops = list(concertation.workshops.all())
-    people = Participant.objects.filter(home_panel__concertation=concertation).with_personal_data()
     return render(request, "workshops/concertation_close.html", {
-        "concertation": concertation,
-        "live": [w for w in workshops if w.status == Workshop.Status.LIVE],
-        "unfinished_workshops": [w for w in workshops if w.status == Workshop.Status.PLANNED],
-        "follow_up": FollowUp.of(concertation),
-        "people": people.count(),
-        "purge_on": purge_day(timezone.now()),
+        "concertation": concertation, "closing": Closing.of(concertation),
         "retention_days": settings.PERSONAL_DATA_RETENTION_DAYS,
     })
 
@@ -166,12 +155,17 @@ def concertation_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def concertation_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen a closed concertation (a roadmap to follow again, a workshop to hold after all)."""
     concertation = visible_concertation_or_404(request.user, pk, lead=True)
     if concertation.status == Concertation.Status.CLOSED:
         concertation = concertation_reopen(concertation=concertation, by=request.user)
-        messages.success(request, _("La démarche est rouverte, à l'étape « %(stage)s » : ses données "
-                                    "personnelles ne seront effacées qu'après une nouvelle clôture.")
-                         % {"stage": concertation.get_status_display()})
+        reopened = (
+            _("La démarche est rouverte, à l'étape « %(stage)s » : ses données personnelles ne seront "
+              "effacées qu'après une nouvelle clôture.")
+            if people_with_personal_data(concertation)
+            else _("La démarche est rouverte, à l'étape « %(stage)s ».")
+        )
+        messages.success(request, reopened % {"stage": concertation.get_status_display()})
     return redirect("workshops:concertation", concertation.pk)
 
 

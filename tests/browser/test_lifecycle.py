@@ -1,11 +1,13 @@
 """The facilitator ends a concertation in the browser: what is left to do, closing with the day
 personal data will be erased, then reopening; keyboard only for the irreversible-looking step."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
 from django.utils import formats, timezone
 from playwright.sync_api import expect
 
-from panels.rgpd import purge_due
 from tests.browser.conftest import assert_accessible, login
 from workshops.management.commands.load_demo import DEMO_PASSWORD
 from workshops.models import Concertation
@@ -23,7 +25,9 @@ def test_close_then_reopen_a_concertation(demo, page):
     steps = page.get_by_role("region", name="À faire maintenant")
     steps.get_by_role("link", name="Clôturer la démarche…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Clôturer « {HAUTEPIERRE} » ?")
-    purge_on = formats.date_format(timezone.localdate(purge_due(timezone.now())), "j F Y")
+    # The retention period in calendar days after today, as the privacy page announces it.
+    days = settings.PERSONAL_DATA_RETENTION_DAYS
+    purge_on = formats.date_format(timezone.localdate() + timedelta(days=days), "j F Y")
     expect(page.get_by_text(f"seront effacées à partir du {purge_on}")).to_be_visible()
     expect(page.get_by_text("sont encore à faire ou en cours")).to_be_visible()
     assert_accessible(page)
