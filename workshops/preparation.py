@@ -11,7 +11,8 @@ from django.utils.translation import ngettext
 
 from panels.models import Participant
 from panels.rgpd import purge_day
-from posters.models import ActionQuerySet, PosterVersion, Roadmap, RoadmapAction
+from posters.models import ActionQuerySet, Roadmap, RoadmapAction
+from posters.services import latest_validated
 from workshops.models import Concertation, PanelKind, Workshop
 
 
@@ -35,7 +36,7 @@ class FollowUp:
 
     @classmethod
     def of(cls, concertation: Concertation) -> "FollowUp":
-        # a validated poster (exists), the roadmaps (count), their actions (one aggregate)
+        # a validated poster (the latest), the roadmaps (count), their actions (one aggregate)
         counts = RoadmapAction.objects.filter(roadmap__concertation=concertation).aggregate(
             actions=Count("pk"),
             open_actions=Count("pk", filter=ActionQuerySet.open_condition()),
@@ -43,9 +44,7 @@ class FollowUp:
             incomplete=Count("pk", filter=ActionQuerySet.incomplete_condition()),
         )
         return cls(
-            poster_validated=PosterVersion.objects.filter(
-                poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
-            ).exists(),
+            poster_validated=latest_validated(concertation) is not None,
             roadmaps=Roadmap.objects.filter(concertation=concertation).count(),
             **counts,
         )

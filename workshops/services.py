@@ -137,13 +137,11 @@ def method_template_copy(*, template: MethodTemplate, name: str) -> MethodTempla
 def concertation_stage_from_data(*, concertation: Concertation) -> str:
     """The stage of the method that what has been done shows: where a reopened concertation
     resumes."""
-    from posters.models import PosterVersion
+    from posters.services import latest_validated
 
     if concertation.roadmaps.exists():
         return Concertation.Status.FOLLOW_UP
-    if PosterVersion.objects.filter(
-        poster__concertation=concertation, status=PosterVersion.Status.VALIDATED
-    ).exists():
+    if latest_validated(concertation) is not None:
         return Concertation.Status.POSTER_VALIDATED
     if concertation.workshops.exclude(status=Workshop.Status.PLANNED).exists():
         return Concertation.Status.WORKSHOPS

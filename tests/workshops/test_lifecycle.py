@@ -231,7 +231,7 @@ def test_finished_concertation_page_query_count_does_not_grow(
     assert client.login(username="animatrice", password=PASSWORD)
     page(client, hautepierre)
     # session, user, user and group permissions (nav), concertation, can_lead check, panels with
-    # counts, mixed panel count, workshops with minutes, sequences, validated poster (exists),
+    # counts, mixed panel count, workshops with minutes, sequences, validated poster (latest),
     # roadmaps (count), their actions (one aggregate), services
     with django_assert_num_queries(14):
         box = steps(client, hautepierre)
