@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -574,7 +574,7 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
             if "participant" in request.POST:
                 participant = (
                     Participant.objects.in_panel(workshop.panel)
-                    .filter(pk=_int(request.POST.get("participant")))
+                    .filter(pk=live_forms.whole_number(request.POST.get("participant")))
                     .first()
                 )
                 if participant is None:
@@ -609,13 +609,6 @@ def join_code(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @require_POST
@@ -827,6 +820,13 @@ def _redraw(request: HttpRequest, **kwargs) -> HttpResponse:
     return response
 
 
+TAP_REFUSALS = {
+    "item": services.NOT_ON_THIS_BALLOT,
+    "points": gettext_lazy("Nombre de points invalide."),
+    "key": services.FORM_EXPIRED,
+}
+
+
 @require_POST
 def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     """Add or take back a point; the form says the new total for the item (and its key). The
@@ -836,18 +836,13 @@ def vote(request: HttpRequest, sequence_pk: int) -> HttpResponse:
     token = _place_token(request)
     if token is None:
         return _place_lost(request)
-    form = live_forms.VoteForm(request.POST)
-    if not form.is_valid():
-        if "item" in form.errors:
-            return _redraw(request, alert=str(services.NOT_ON_THIS_BALLOT), status=422)
-        return _redraw(request, alert=_("Nombre de points invalide."), status=422)
+    try:
+        tap = live_forms.vote_tap(request.POST)
+    except live_forms.TapRefused as refused:
+        return _redraw(request, alert=str(TAP_REFUSALS[refused.field]), status=422)
     try:
         receipt = services.vote_cast(
-            place=token,
-            item_id=form.cleaned_data["item"],
-            sequence_id=sequence_pk,
-            points=form.cleaned_data["points"],
-            key=form.cleaned_data["key"],
+            place=token, item_id=tap.item, sequence_id=sequence_pk, points=tap.points, key=tap.key
         )
     except services.LiveError as refusal:
         return _redraw(request, alert=refusal.message, status=409)
@@ -1414,7 +1409,7 @@ def console_merge(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     model = CONTRIBUTION_MODELS.get(kind)
     if model is None:
         raise Http404
-    ids = [i for i in (_int(v) for v in request.POST.getlist("ids")) if i is not None]
+    ids = [i for i in (live_forms.whole_number(v) for v in request.POST.getlist("ids")) if i is not None]
     chosen = list(model.objects.filter(pk__in=ids, sequence__workshop=workshop).order_by("created_at", "pk"))
     try:
         if len(chosen) < 2:

@@ -10,7 +10,7 @@ from django.test import Client
 
 from posters.models import Poster, PosterValidation, PosterVersion
 from tests.workshops import live_data
-from workshops import live_forms, room_state, services
+from workshops import room_state, services
 from workshops.live_views import COOKIE
 from workshops.models import (
     Activity,
@@ -579,11 +579,29 @@ def test_a_tap_answers_in_the_tablets_language_with_who_carries_the_proposal(cli
     assert "Les agents" in french and "Il vous reste 3 points sur 5." in french
 
 
-def test_vote_forms_share_their_fields_but_not_their_verdicts():
-    """The vote's fields are shared by every form instead of copied for each tap: one form's
-    errors or values never reach another."""
-    refused = live_forms.VoteForm({"item": "abc", "points": "-1", "key": ""})
-    accepted = live_forms.VoteForm({"item": "12", "points": "2", "key": "k"})
-    assert not refused.is_valid() and set(refused.errors) == {"item", "points", "key"}
-    assert accepted.is_valid() and accepted.cleaned_data == {"item": 12, "points": 2, "key": "k"}
-    assert not accepted.errors and set(refused.errors) == {"item", "points", "key"}
+@pytest.mark.parametrize(
+    ("tap", "said"),
+    [
+        ({"item": "abc", "points": "1", "key": "k1"}, "ne fait pas partie de ce vote"),
+        ({"points": "1", "key": "k2"}, "ne fait pas partie de ce vote"),
+        ({"item": "{item}", "points": "-1", "key": "k3"}, "Nombre de points invalide."),
+        ({"item": "{item}", "points": "2.5", "key": "k4"}, "Nombre de points invalide."),
+        ({"item": "{item}", "points": "101", "key": "k5"}, "Nombre de points invalide."),
+        ({"item": "{item}", "points": "1"}, "Le formulaire a expiré"),
+        ({"item": "{item}", "points": "1", "key": "   "}, "Le formulaire a expiré"),
+        ({"item": "{item}", "points": "1", "key": "k\x00"}, "Le formulaire a expiré"),
+        ({"item": "{item}", "points": "1", "key": "k" * 65}, "Le formulaire a expiré"),
+    ],
+)
+def test_an_unreadable_tap_is_refused_in_french_and_keeps_the_ballot(client, mixed, tap, said):
+    workshop, people, items = mixed
+    join(client, workshop, people[0])
+    sequence = open_(workshop, Activity.VOTE_QUALITIES)
+    url = f"/atelier/sequences/{sequence.pk}/vote/"
+    client.post(url, {"item": items[0].pk, "points": 2, "key": "first"}, headers={"HX-Request": "true"})
+    sent = {name: value.replace("{item}", str(items[1].pk)) for name, value in tap.items()}
+    response = client.post(url, sent, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert said in page and "Il vous reste 3 points sur 5." in page
+    assert dict(Vote.objects.values_list("ballot_item_id", "points")) == {items[0].pk: 2}
