@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import Error, connection
 from django.db import transaction as db_transaction
 from django.db.models import Model, QuerySet
-from django.db.models.base import DEFERRED
+from django.db.models.base import ModelState
 
 
 @dataclass(frozen=True)
@@ -127,26 +127,33 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     """A model instance with only these fields loaded; the others load on access, and ``save()``
     writes only the loaded ones, as with ``QuerySet.only()``. Values go through the converters
     the ORM would apply: the backend's (on SQLite: aware datetimes, booleans) and the fields'
-    (``from_db_value``, on every backend). Built as ``Model.from_db`` builds it, from a layout
-    worked out once per process for these columns."""
-    converters, layout = _layout(model, tuple(attnames))
+    (``from_db_value``, on every backend).
+
+    Built as a loaded row is, its values in the instance's ``__dict__`` (where Django looks to
+    tell a loaded field from a deferred one), without ``Model.__init__``: that walks every field
+    of the model and sends two signals for each instance, and on the tablets' hot paths (a vote
+    builds three instances) it took more of the app server's time under load than its share of
+    instructions says. So only for models without an ``__init__`` of their own, and no receiver
+    of ``pre_init`` or ``post_init`` is ever called for them (tests/workshops/test_precompiled.py)."""
     values = list(row)
-    for index, column, convert in converters:
+    for index, column, convert in _converters(model, tuple(attnames)):
         for converter in convert:
             values[index] = converter(values[index], column, connection)
-    built = model(*[DEFERRED if index is None else values[index] for index in layout])
-    built._state.adding = False
-    built._state.db = connection.alias
+    built = model.__new__(model)
+    built.__dict__.update(zip(attnames, values, strict=True))
+    state = built._state = ModelState()
+    state.adding, state.db = False, connection.alias
     return built
 
 
 @functools.cache
-def _layout(model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[int | None]]:
+def _converters(model: type[Model], attnames: tuple[str, ...]) -> list:
     """Worked out once per process for these columns: per column, the backend's and the field's
     converters from database values (as the ORM's compiler collects them), for the columns that
-    have any; and for each of the model's fields, the column that holds its value (None:
-    deferred). The backends' converters read only settings (the time zone), never the connection
+    have any. The backends' converters read only settings (the time zone), never the connection
     they were taken from."""
+    if model.__init__ is not Model.__init__:
+        raise TypeError(f"{model.__name__} has an __init__ of its own: load it with the ORM")
     fields = {field.attname: field for field in model._meta.concrete_fields}
     converters = []
     for index, name in enumerate(attnames):
@@ -154,8 +161,7 @@ def _layout(model: type[Model], attnames: tuple[str, ...]) -> tuple[list, list[i
         convert = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if convert:
             converters.append((index, column, convert))
-    position = {name: index for index, name in enumerate(attnames)}
-    return converters, [position.get(field.attname) for field in model._meta.concrete_fields]
+    return converters
 
 
 @dataclass(frozen=True)
