@@ -13,9 +13,9 @@
    (one INSERT committed on its own: tests/perf/bench_urls.py, the only address the benchmark adds to
    the production settings, through tests/perf/bench_settings.py). wrk costs a few
    hundredths of a millisecond of CPU per request, so the ratios to the trivial view measure the
-   server, not the load generator. Each round starts with the trivial view and one more run of
-   it ends the last round: each call's ratio divides by the trivial view measured just before
-   and just after it, and the verdict takes the median of the rounds.
+   server, not the load generator. In each round, every call runs right between two runs of the
+   trivial view: its ratio divides by the trivial view measured just before and just after it,
+   and the verdict takes the median of the rounds.
 5. Sessions with locust (tests/perf/locustfile.py), each stage bounded in time: 100, 500 and
    1,000 tablets with their consoles and projectors, then 1,000 tablets alone. Statistics are
    reset once every device has started, so ramps are not counted.
@@ -54,7 +54,7 @@ CORES = os.cpu_count() or 2
 GUNICORN_CONF = ROOT / "vivreensemble" / "gunicorn.conf.py"
 WRK_SCRIPT = PERF / "wrk" / "saturation.lua"
 SATURATION_USERS = int(os.environ.get("BENCH_SATURATION_USERS", "32"))
-SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "8"))
+SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "6"))
 SATURATION_ROUNDS = int(os.environ.get("BENCH_SATURATION_ROUNDS", "3"))
 TABLET_STAGES = [int(n) for n in os.environ.get("BENCH_TABLETS", "100,500,1000").split(",")]
 TABLET_SECONDS = int(os.environ.get("BENCH_TABLET_SECONDS", "40"))
@@ -63,11 +63,12 @@ SPAWN_RATE = int(os.environ.get("BENCH_SPAWN_RATE", "50"))
 # ramp (one per tablet) are not a session's steady state (tests/perf/locustfile.py resets then).
 SETTLE_SECONDS = int(os.environ.get("BENCH_SETTLE", "10"))
 PER_WORKSHOP = 25
-# The stages of one saturation round. The machine's speed drifts (seen here: 20 % within a run
-# of a few minutes), so each call is measured between two runs of the trivial view a few seconds
-# apart, and again in the next rounds: a ratio is that call over the mean of the two, and the
-# verdict is the median of the rounds, which one slow moment of the host cannot move.
-SATURATION_STAGES = ("health", "poll", "vote", "vote-one-room", "write")
+# The calls of one saturation round, each measured right between two runs of the trivial view.
+# The machine's speed drifts (seen here: 20 % within a run of a few minutes, and by more than 10 %
+# from one run of the trivial view to the next, seconds apart), so a call's ratio is its
+# throughput over the mean of the trivial view's just before and just after it, and the verdict is
+# the median of the rounds, which one slow moment of the host cannot move.
+SATURATION_CALLS = ("poll", "vote", "vote-one-room", "write")
 
 TARGETS = {
     "tablets": 1000,
@@ -449,23 +450,27 @@ def _rps(stats: dict, stage: str) -> float:
     return stats["endpoints"].get(_endpoint(stage), {}).get("rps") or 0
 
 
-def round_ratios(rounds: list[dict], closing: dict) -> dict[str, list[float]]:
-    """Per call, its throughput in each round over the trivial view's, measured just before (this
-    round's first stage) and just after (the next round's first stage, or the closing run)."""
-    trivial = _trivial_runs(rounds, closing)
+def round_ratios(rounds: list[dict], trivial: list[dict]) -> dict[str, list[float]]:
+    """Per call, its throughput in each round over the trivial view's measured just before and
+    just after it (``trivial``: every run of the trivial view, in order, one between each two
+    calls)."""
     return {
-        stage: [
-            round(_rps(stages[stage], stage) / ((trivial[n] + trivial[n + 1]) / 2), 4)
-            if trivial[n] + trivial[n + 1] else 0
-            for n, stages in enumerate(rounds)
+        call: [
+            round(_rps(stages[call], call) / ((before + after) / 2), 4) if before + after else 0
+            for stages, (before, after) in zip(rounds, _around(rounds, trivial, call), strict=True)
         ]
-        for stage in SATURATION_STAGES if stage != "health"
+        for call in SATURATION_CALLS
     }
 
 
-def _trivial_runs(rounds: list[dict], closing: dict) -> list[float]:
-    """The trivial view's throughput at the start of each round, then in the closing run."""
-    return [_rps(stages["health"], "health") for stages in rounds] + [_rps(closing, "health")]
+def _around(rounds: list[dict], trivial: list[dict], call: str) -> list[tuple[float, float]]:
+    """The trivial view's throughput just before and just after this call, in each round."""
+    rates = [_rps(run, "health") for run in trivial]
+    first = SATURATION_CALLS.index(call)
+    return [
+        (rates[n * len(SATURATION_CALLS) + first], rates[n * len(SATURATION_CALLS) + first + 1])
+        for n in range(len(rounds))
+    ]
 
 
 def median_ratio(report: dict, stage: str) -> float:
@@ -478,11 +483,10 @@ def ratio_text(report: dict, stage: str) -> str:
     return f"{statistics.median(ratios):.0%} ({min(ratios):.0%}–{max(ratios):.0%})"
 
 
-def pooled_saturation(rounds: list[dict], closing: dict) -> dict:
+def pooled_saturation(rounds: list[dict], trivial: list[dict]) -> dict:
     """Each stage's runs over all rounds as one: requests, errors and CPU added up, the rate over
     the time measured in all, the latency percentiles the median of the runs' (max: the slowest)."""
-    runs = {stage: [stages[stage] for stages in rounds] for stage in SATURATION_STAGES}
-    runs["health"].append(closing)
+    runs = {"health": trivial} | {call: [stages[call] for stages in rounds] for call in SATURATION_CALLS}
     return {stage: _pooled(stage, stage_runs) for stage, stage_runs in runs.items()}
 
 
@@ -690,16 +694,16 @@ def markdown(report: dict) -> str:
     lines += [
         "",
         f"## Saturation ({SATURATION_USERS} devices without think time, {len(rounds['rounds'])} rounds of "
-        f"{rounds['rounds'][0]['health']['measured_s']} s per call)",
+        f"{rounds['trivial'][0]['measured_s']} s per call)",
         "",
         "wrk, one connection per device (tests/perf/wrk/saturation.lua). Errors: failed connections, "
         "reads or writes, timeouts, and any answer other than the expected status (200; 304 for the "
         "poll). gunicorn CPU per request is in « Where the CPU went ». Each round runs the calls "
-        "below in this order, the trivial view first; one more run of the trivial view closes the "
-        "last round. A call's ratio in a round divides its throughput by the mean of the trivial "
-        "view's just before and just after it, so that a change of the machine's speed during the "
-        "run weighs on both sides; the verdicts take the median of the rounds. Requests and req/s: "
-        "all rounds together; latencies: the median of the rounds.",
+        "below in this order, each one right between two runs of the trivial view (the run after a "
+        "call is the one before the next). A call's ratio in a round divides its throughput by the "
+        "mean of the trivial view's just before and just after it, so that a change of the "
+        "machine's speed during the run weighs on both sides; the verdicts take the median of the "
+        "rounds. Requests and req/s: all rounds together; latencies: the median of the rounds.",
         "",
         "| endpoint | req/s | vs trivial view: median (range) of the rounds | p50 ms | p95 ms | p99 ms "
         "| requests | errors | queries (small / big data) |",
@@ -732,18 +736,21 @@ def markdown(report: dict) -> str:
             f"| {_cell(f.get('p95_ms'))} | {_cell(f.get('p99_ms'))} | {_cell(f.get('requests'))} "
             f"| {_cell(f.get('failures'))} | {queries[stage]} |"
         )
-    others = [stage for stage in SATURATION_STAGES if stage != "health"]
     lines += [
         "",
-        "Round by round (req/s, and the ratio to the trivial view around it):",
+        "Round by round (req/s, the trivial view's just before and just after, and the ratio):",
         "",
-        "| round | trivial view before → after | " + " | ".join(labels[stage] for stage in others) + " |",
-        "| --- | --- | " + " | ".join("---" for _ in others) + " |",
+        "| round | " + " | ".join(labels[call] for call in SATURATION_CALLS) + " |",
+        "| --- | " + " | ".join("---" for _ in SATURATION_CALLS) + " |",
     ]
-    trivial = _trivial_runs(rounds["rounds"], rounds["closing_health"])
+    around = {call: _around(rounds["rounds"], rounds["trivial"], call) for call in SATURATION_CALLS}
     for n, stages in enumerate(rounds["rounds"]):
-        cells = [f"{_rps(stages[stage], stage):.0f} ({rounds['ratios'][stage][n]:.0%})" for stage in others]
-        lines.append(f"| {n + 1} | {trivial[n]:.0f} → {trivial[n + 1]:.0f} | " + " | ".join(cells) + " |")
+        cells = [
+            f"{_rps(stages[call], call):.0f} ({around[call][n][0]:.0f} → {around[call][n][1]:.0f}: "
+            f"{rounds['ratios'][call][n]:.0%})"
+            for call in SATURATION_CALLS
+        ]
+        lines.append(f"| {n + 1} | " + " | ".join(cells) + " |")
     cpu = report["probes"].get("cpu", {})
     if "health" in cpu:
         base = cpu["health"]["cpu_ms"]
@@ -926,19 +933,17 @@ def main() -> None:
         # so the first measured stage (the trivial view, the ratios' denominator) is not a cold one.
         for stage in ("health", "poll"):
             wrk_stage(f"warm-up-{stage}", stage, stages[stage], 5, port, workdir, server)
-        rounds = [
-            {
-                stage: wrk_stage(
-                    f"saturation-{stage}-{number}", _endpoint(stage),
-                    stages.get(stage) or stages[_endpoint(stage)], SATURATION_SECONDS, port, workdir, server,
-                )
-                for stage in SATURATION_STAGES
-            }
-            for number in range(1, SATURATION_ROUNDS + 1)
-        ]
-        closing = wrk_stage(
-            "saturation-health-last", "health", stages["health"], SATURATION_SECONDS, port, workdir, server
-        )
+        def saturate(name: str, call: str) -> dict:
+            devices = stages.get(call) or stages[_endpoint(call)]
+            return wrk_stage(name, _endpoint(call), devices, SATURATION_SECONDS, port, workdir, server)
+
+        trivial, rounds = [saturate("saturation-health-0", "health")], []
+        for number in range(1, SATURATION_ROUNDS + 1):
+            calls = {}
+            for call in SATURATION_CALLS:
+                calls[call] = saturate(f"saturation-{call}-{number}", call)
+                trivial.append(saturate(f"saturation-health-{len(trivial)}", "health"))
+            rounds.append(calls)
         tablets = {}
         for count in TABLET_STAGES:
             stage_env = env | {"BENCH_TABLETS": str(count)}
@@ -963,9 +968,9 @@ def main() -> None:
         "server": server_conf | {"config": str(GUNICORN_CONF.relative_to(ROOT)), "bind": "127.0.0.1"},
         "data": data_sizes,
         "probes": probes,
-        "saturation": pooled_saturation(rounds, closing),
+        "saturation": pooled_saturation(rounds, trivial),
         "saturation_rounds": {
-            "rounds": rounds, "closing_health": closing, "ratios": round_ratios(rounds, closing),
+            "rounds": rounds, "trivial": trivial, "ratios": round_ratios(rounds, trivial),
         },
         "tablets": tablets,
         "targets": TARGETS,
