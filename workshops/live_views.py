@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -820,11 +820,7 @@ def _redraw(request: HttpRequest, **kwargs) -> HttpResponse:
     return response
 
 
-TAP_REFUSALS = {
-    "item": services.NOT_ON_THIS_BALLOT,
-    "points": gettext_lazy("Nombre de points invalide."),
-    "key": services.FORM_EXPIRED,
-}
+TAP_REFUSALS = {"item": services.NOT_ON_THIS_BALLOT, "points": services.POINTS_INVALID}
 
 
 @require_POST

@@ -12,6 +12,7 @@ from django.db import Error, connection
 from django.db import transaction as db_transaction
 from django.db.models import Model, QuerySet
 from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def precompiled(build: Callable[..., QuerySet]) -> Callable[[], Statement]:
 
 
 def loaded_fields(model: type[Model], attnames: Iterable[str]) -> list[str]:
-    """The given columns in the model's own field order (what ``Model.from_db`` expects)."""
+    """The given columns in the model's own field order, so that the same columns are listed
+    alike wherever they are named (``Joined`` slices its rows by this order)."""
     wanted = set(attnames)
     return [field.attname for field in model._meta.concrete_fields if field.attname in wanted]
 
@@ -133,8 +135,9 @@ def instance(model: type[Model], attnames: list[str], row: Iterable) -> Model:
     tell a loaded field from a deferred one), without ``Model.__init__``: that walks every field
     of the model and sends two signals for each instance, and on the tablets' hot paths (a vote
     builds three instances) it took more of the app server's time under load than its share of
-    instructions says. So only for models without an ``__init__`` of their own, and no receiver
-    of ``pre_init`` or ``post_init`` is ever called for them (tests/workshops/test_precompiled.py)."""
+    instructions says. So only for models without an ``__init__`` of their own and without
+    receivers of ``pre_init`` or ``post_init``, which would never be called (checked once per
+    process for each model and columns)."""
     values = list(row)
     for index, column, convert in _converters(model, tuple(attnames)):
         for converter in convert:
@@ -152,8 +155,9 @@ def _converters(model: type[Model], attnames: tuple[str, ...]) -> list:
     converters from database values (as the ORM's compiler collects them), for the columns that
     have any. The backends' converters read only settings (the time zone), never the connection
     they were taken from."""
-    if model.__init__ is not Model.__init__:
-        raise TypeError(f"{model.__name__} has an __init__ of its own: load it with the ORM")
+    listened = pre_init.has_listeners(model) or post_init.has_listeners(model)
+    if model.__init__ is not Model.__init__ or listened:
+        raise TypeError(f"{model.__name__} has its own __init__ or init signals: load it with the ORM")
     fields = {field.attname: field for field in model._meta.concrete_fields}
     converters = []
     for index, name in enumerate(attnames):

@@ -469,6 +469,7 @@ PLACE_LOST = gettext_lazy(
     "perdu : rejoignez à nouveau l'atelier avec son code."
 )
 FORM_EXPIRED = gettext_lazy("Le formulaire a expiré : réessayez.")
+POINTS_INVALID = gettext_lazy("Nombre de points invalide.")
 NOT_ON_THIS_BALLOT = gettext_lazy("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré.")
 
 SEQUENCE_REFUSALS = {
@@ -521,7 +522,7 @@ def _key_statement(*, key: str, attendance: Attendance | None = None, place: str
     written for an unknown place; no savepoint, insert and release: this sits on every tablet
     submission."""
     key = (key or "").strip()
-    if not key or len(key) > 64:
+    if not key or len(key) > 64 or "\x00" in key:  # PostgreSQL stores no NUL
         raise LiveError(str(FORM_EXPIRED))
     if attendance is not None:
         return _key_sql("id"), [key, timezone.now(), attendance.pk]
@@ -885,7 +886,7 @@ def vote_cast(
         if not inserted:
             return receipt
         if not isinstance(points, int) or points < 0:
-            raise LiveError(_("Nombre de points invalide."))
+            raise LiveError(str(POINTS_INVALID))
         if sequence.max_points_per_item and points > sequence.max_points_per_item:
             raise LiveError(
                 ngettext(

@@ -645,9 +645,7 @@ def _ratio_shortfalls(report: dict) -> list[str]:
                 "ballot; then the write, the room's version and COMMIT), the row's HTML and the « points "
                 "left » line; PostgreSQL's share includes writing the key, the vote and the room's "
                 "version to its log at each commit. One round trip per vote would mean the voting "
-                "rules of workshops/services.py written again as SQL, which we have not done: a "
-                "prototype without those rules, alternated with the current code on this machine "
-                "(2026-12-07), gained about one point of ratio."
+                "rules of workshops/services.py written again as SQL, which we have not done."
             )
             write = sat.get("write", {}).get("endpoints", {}).get("write")
             if write and health:

@@ -4,12 +4,11 @@ fields loaded on access, ``save()`` writing only what it is told."""
 
 import pytest
 from django.db import connection
-from django.db.models.signals import post_init, pre_init
+from django.db.models.signals import post_init
 
-from panels.models import Participant
 from tests.workshops import live_data
 from workshops import precompiled, services
-from workshops.models import Attendance, BallotItem, Sequence, Workshop
+from workshops.models import Attendance, Workshop
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +60,18 @@ def test_a_related_instance_built_from_a_row_can_be_attached(attendance):
     assert place.workshop_id == attendance.workshop_id and place.workshop.title == "Atelier des agents"
 
 
-def test_no_receiver_waits_for_the_init_signals_these_instances_skip():
-    """They are built without Model.__init__: a receiver of pre_init or post_init for one of the
-    models the tablets' hot paths build would never be called for them."""
-    for model in (Attendance, BallotItem, Participant, Sequence, Workshop):
-        assert not pre_init.has_listeners(model), model
-        assert not post_init.has_listeners(model), model
+def test_a_model_listened_to_at_init_is_refused_rather_than_built_silently(attendance):
+    """Instances are built without Model.__init__: for a model whose pre_init or post_init has a
+    receiver, that receiver would never be called, so such a model is refused."""
+    def receiver(**kwargs):
+        """Would set up the instance, if it were ever called."""
+
+    post_init.connect(receiver, sender=Attendance)
+    precompiled._converters.cache_clear()
+    try:
+        with pytest.raises(TypeError, match="init signals"):
+            precompiled.instance(Attendance, ["id"], (attendance.pk,))
+    finally:
+        post_init.disconnect(receiver, sender=Attendance)
+        precompiled._converters.cache_clear()
+    assert precompiled.instance(Attendance, ["id"], (attendance.pk,)).pk == attendance.pk
