@@ -468,7 +468,6 @@ PLACE_LOST = gettext_lazy(
     "Votre place dans l'atelier n'est pas reconnue. Rien de ce que vous avez déjà envoyé n'est "
     "perdu : rejoignez à nouveau l'atelier avec son code."
 )
-FORM_EXPIRED = gettext_lazy("Le formulaire a expiré : réessayez.")
 POINTS_INVALID = gettext_lazy("Nombre de points invalide.")
 NOT_ON_THIS_BALLOT = gettext_lazy("Cet élément ne fait pas partie de ce vote : rien n'a été enregistré.")
 
@@ -523,7 +522,7 @@ def _key_statement(*, key: str, attendance: Attendance | None = None, place: str
     submission."""
     key = (key or "").strip()
     if not key or len(key) > 64 or "\x00" in key:  # PostgreSQL stores no NUL
-        raise LiveError(str(FORM_EXPIRED))
+        raise LiveError(_("Le formulaire a expiré : réessayez."))
     if attendance is not None:
         return _key_sql("id"), [key, timezone.now(), attendance.pk]
     return _key_sql("token"), [key, timezone.now(), place]
